@@ -1,0 +1,3 @@
+"""Apache Airflow provider for the Photoroom image-editing API."""
+
+__version__ = "0.1.0"

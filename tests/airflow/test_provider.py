@@ -1,0 +1,130 @@
+"""The provider as Airflow sees it: discovery, the connection form, connections and their test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import airflow
+import jsonschema
+import pytest
+
+from airflow_photoroom.get_provider_info import get_provider_info
+from airflow_photoroom.hooks.photoroom import PhotoroomHook
+from tests.conftest import API_KEY
+
+AIRFLOW_CLI = [sys.executable, "-m", "airflow"]
+
+
+class AccountServer(BaseHTTPRequestHandler):
+    """A real HTTP server answering ``/v2/account`` like Photoroom, for one key."""
+
+    def do_GET(self) -> None:
+        if self.path != "/v2/account":
+            self.send_response(404)
+            self.end_headers()
+            return
+        if self.headers.get("x-api-key") != API_KEY:
+            self.send_response(403)
+            self.send_header("content-length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"images": {"available": 842, "subscription": 1000}, "plan": "plus"}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def account_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), AccountServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def _airflow(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*AIRFLOW_CLI, *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
+
+
+def test_provider_info_is_valid_for_airflow() -> None:
+    schema = json.loads((Path(airflow.__file__).parent / "provider_info.schema.json").read_text())
+    jsonschema.validate(get_provider_info(), schema)
+    yaml_schema = json.loads((Path(airflow.__file__).parent / "provider.yaml.schema.json").read_text())
+    connection_item = yaml_schema["properties"]["connection-types"]["items"]
+    for connection_type in get_provider_info()["connection-types"]:
+        jsonschema.validate(connection_type, connection_item)
+
+
+def test_airflow_providers_list_shows_the_provider() -> None:
+    result = _airflow("providers", "list", "--output", "json")
+    assert result.returncode == 0, result.stderr
+    listing = next(line for line in result.stdout.splitlines() if line.startswith("[{"))
+    providers = {p["package_name"]: p for p in json.loads(listing)}
+    assert "airflow-provider-photoroom" in providers
+
+
+def test_connection_type_and_its_form_are_declared_as_data() -> None:
+    from airflow.providers_manager import ProvidersManager
+
+    manager = ProvidersManager()
+    hook_info = manager.hooks["photoroom"]
+    assert hook_info is not None
+    assert hook_info.hook_class_name == "airflow_photoroom.hooks.photoroom.PhotoroomHook"
+    assert hook_info.connection_id_attribute_name == "photoroom_conn_id"
+    behaviour = manager.field_behaviours["photoroom"]
+    assert behaviour["relabeling"]["password"] == "API key"
+    assert {"login", "schema", "port"} <= set(behaviour["hidden_fields"])
+    assert "host" in json.dumps(behaviour["placeholders"])
+    widgets = manager.connection_form_widgets
+    for extra in ("timeout", "max_retries", "rate_limit_per_minute", "background_model_version",
+                  "background_removal_model_version"):  # fmt: skip
+        widget = widgets[f"extra__photoroom__{extra}"]
+        assert widget.hook_class_name == "airflow_photoroom.hooks.photoroom.PhotoroomHook"
+        assert widget.field["schema"]["title"]
+
+
+def test_connection_from_environment_json_gives_a_working_hook(
+    photoroom_conn: Callable[..., Any], account_server: str
+) -> None:
+    from airflow.models.connection import Connection
+
+    photoroom_conn(host=account_server, timeout=200)
+    conn = Connection.get_connection_from_secrets("photoroom_default")
+    assert conn.conn_type == "photoroom"
+    hook = conn.get_hook()
+    assert isinstance(hook, PhotoroomHook)
+    assert hook.settings.timeout == 200
+    assert hook.test_connection() == (True, "plan plus: 842 of 1000 images available")
+
+
+def test_airflow_connections_test_uses_the_hook(
+    photoroom_conn: Callable[..., Any], account_server: str
+) -> None:
+    conn = photoroom_conn(host=account_server)
+    env = {"AIRFLOW__CORE__TEST_CONNECTION": "Enabled", "AIRFLOW_CONN_PHOTOROOM_DEFAULT": json.dumps(conn)}
+    result = _airflow("connections", "test", "photoroom_default", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Connection success!" in result.stdout
+
+    bad = {**conn, "password": "sk_pr_wrong_key_0000"}
+    env["AIRFLOW_CONN_PHOTOROOM_DEFAULT"] = json.dumps(bad)
+    result = _airflow("connections", "test", "photoroom_default", env=env)
+    assert result.returncode == 1
+    assert "HTTP 403 on GET /v2/account: Forbidden" in result.stdout
+    assert "sk_pr_wrong_key_0000" not in result.stdout + result.stderr
