@@ -145,7 +145,11 @@ def _nest_dotted(data: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         if not isinstance(key, str):
             raise PhotoroomOptionsError(f"option names must be strings, got {key!r}")
-        parts = key.split(".")
+        # "images[0].imageUrl" (how lists travel on the wire) nests as images -> 0 -> imageUrl.
+        parts: list[Any] = []
+        for part in key.split("."):
+            match = _INDEXED.fullmatch(part)
+            parts += [match.group(1), int(match.group(2))] if match else [part]
         node = nested
         for part in parts[:-1]:
             child = node.setdefault(part, {})
@@ -162,7 +166,23 @@ def _nest_dotted(data: Mapping[str, Any]) -> dict[str, Any]:
         if leaf in node:
             raise PhotoroomOptionsError(f"option {key!r} is given twice")
         node[leaf] = value
-    return nested
+    result: dict[str, Any] = _lists_from_indexes(nested)
+    return result
+
+
+_INDEXED = re.compile(r"(\w+)\[(\d+)\]")
+
+
+def _lists_from_indexes(node: Any) -> Any:
+    """Dicts keyed 0..n-1 (from ``name[i]`` wire names) become lists in index order."""
+    if not isinstance(node, dict):
+        return node
+    items = {key: _lists_from_indexes(value) for key, value in node.items()}
+    if items and all(isinstance(key, int) for key in items):
+        if sorted(items) != list(range(len(items))):
+            raise PhotoroomOptionsError(f"list indexes must run 0..{len(items) - 1}, got {sorted(items)}")
+        return [items[index] for index in range(len(items))]
+    return items
 
 
 def _merge(into: dict[str, Any], more: dict[str, Any], where: str) -> None:

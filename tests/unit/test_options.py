@@ -235,3 +235,17 @@ def test_invalid_segment_options(given: dict[str, Any], message: str) -> None:
     with pytest.raises(PhotoroomOptionsError) as caught:
         SegmentOptions.coerce(given)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("given", [options for options, _ in VALID_EDIT])
+def test_wire_form_reads_back_to_the_same_options(given: dict[str, Any]) -> None:
+    """What the hook sends, a server parses back to equal options (the emulator relies on it)."""
+    options = EditOptions.coerce(given)
+    assert EditOptions.coerce({**options.to_wire(), **options.files()}) == options
+
+
+def test_list_indexes_must_be_complete() -> None:
+    with pytest.raises(PhotoroomOptionsError, match="list indexes must run"):
+        EditOptions.coerce(
+            {"virtualModel.mode": "ai.auto", "virtualModel.additionalProductImages[1].imageUrl": "u"}
+        )

@@ -1,0 +1,3 @@
+from airflow_photoroom.emulator.server import main
+
+main()
