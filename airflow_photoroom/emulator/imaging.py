@@ -372,17 +372,27 @@ def remove_text(subject: Image.Image) -> tuple[Image.Image, int]:
 
 
 def outline(
-    alpha: Image.Image, color: tuple[int, int, int, int], width_ratio: float, blur_ratio: float
+    alpha: Image.Image,
+    position: tuple[int, int],
+    size: tuple[int, int],
+    color: tuple[int, int, int, int],
+    width_ratio: float,
+    blur_ratio: float,
 ) -> Image.Image:
-    """A coloured ring around the subject, ``width_ratio`` of the subject's larger side thick."""
-    thickness = max(1, round(width_ratio * max(alpha.size)))
-    grown = alpha.point(lambda v: 255 if v > 127 else 0)
+    """A coloured ring around the placed subject, ``width_ratio`` of the canvas' larger side thick.
+
+    Grown on the whole canvas, so the ring can reach past the subject's own box.
+    """
+    mask = Image.new("L", size, 0)
+    mask.paste(alpha.point(lambda v: 255 if v > 127 else 0), position)
+    thickness = max(1, round(width_ratio * max(size)))
+    grown = mask
     for _ in range(math.ceil(thickness / 4)):
         grown = grown.filter(ImageFilter.MaxFilter(9))
     if blur_ratio:
-        grown = grown.filter(ImageFilter.GaussianBlur(blur_ratio * max(alpha.size)))
-    ring = Image.new("RGBA", alpha.size, color)
-    ring.putalpha(ImageChops.multiply(grown, Image.new("L", alpha.size, color[3])))
+        grown = grown.filter(ImageFilter.GaussianBlur(blur_ratio * max(size)))
+    ring = Image.new("RGBA", size, color)
+    ring.putalpha(ImageChops.multiply(grown, Image.new("L", size, color[3])))
     return ring
 
 
@@ -516,10 +526,8 @@ def render_edit(options: EditOptions, inputs: EditInputs) -> Rendered:
         canvas.paste((20, 20, 20, 255), mask=shadow)
     if options.outline is not None:
         color = parse_color(options.outline.color or "black")
-        ring = outline(
-            placed.getchannel("A"), color, options.outline.width or 0.03, options.outline.blur_radius or 0
-        )
-        canvas.alpha_composite(ring, position)
+        width, blur = options.outline.width or 0.03, options.outline.blur_radius or 0
+        canvas.alpha_composite(outline(placed.getchannel("A"), position, size, color, width, blur))
     canvas.alpha_composite(placed, position)
     if inputs.sandbox:
         canvas = watermark(canvas)

@@ -149,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)  # connections made as soon as the URL is printed wait in the backlog
     base_url = f"http://{args.host}:{sock.getsockname()[1]}"
     print(base_url, flush=True)
     print(
