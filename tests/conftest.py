@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+pytest_plugins = ["airflow_photoroom.emulator.pytest_plugin"]
+
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="photoroom-airflow-home-"))
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"

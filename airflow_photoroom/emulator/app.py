@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from airflow_photoroom.emulator.config import FEATURE_SECONDS, EmulatorConfig
@@ -134,6 +134,12 @@ def create_app(config: EmulatorConfig | None = None, ledger: Ledger | None = Non
             return JSONResponse({"error": {"message": "no such sample"}}, status_code=404)
         return FileResponse(path)
 
+    async def edit_further(request: Request) -> Response:
+        return HTMLResponse(
+            "<!doctype html><title>Photoroom emulator</title><p>This link stands in for "
+            "<code>pr-edit-further-url</code>, which opens the result in the Photoroom web app.</p>"
+        )
+
     async def samples_index(request: Request) -> Response:
         names = sorted(p.name for p in SAMPLES.iterdir() if p.name.endswith((".jpg", ".png", ".csv")))
         return JSONResponse({"samples": names})
@@ -144,6 +150,7 @@ def create_app(config: EmulatorConfig | None = None, ledger: Ledger | None = Non
             Route("/v1/segment", segment, methods=["POST"]),
             Route("/v2/account", account_v2, methods=["GET"]),
             Route("/v1/account", account_v1, methods=["GET"]),
+            Route("/edit-further/{digest}", edit_further, methods=["GET"]),
             Route("/samples/", samples_index, methods=["GET"]),
             Route("/samples/{name}", sample, methods=["GET", "HEAD"]),
         ],

@@ -6,54 +6,18 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import airflow
 import jsonschema
-import pytest
 
+from airflow_photoroom.emulator import EmulatorHandle
 from airflow_photoroom.get_provider_info import get_provider_info
 from airflow_photoroom.hooks.photoroom import PhotoroomHook
-from tests.conftest import API_KEY
 
 AIRFLOW_CLI = [sys.executable, "-m", "airflow"]
-
-
-class AccountServer(BaseHTTPRequestHandler):
-    """A real HTTP server answering ``/v2/account`` like Photoroom, for one key."""
-
-    def do_GET(self) -> None:
-        if self.path != "/v2/account":
-            self.send_response(404)
-            self.end_headers()
-            return
-        if self.headers.get("x-api-key") != API_KEY:
-            self.send_response(403)
-            self.send_header("content-length", "0")
-            self.end_headers()
-            return
-        body = json.dumps({"images": {"available": 842, "subscription": 1000}, "plan": "plus"}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def account_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), AccountServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
 
 
 def _airflow(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -100,23 +64,23 @@ def test_connection_type_and_its_form_are_declared_as_data() -> None:
 
 
 def test_connection_from_environment_json_gives_a_working_hook(
-    photoroom_conn: Callable[..., Any], account_server: str
+    photoroom_conn: Callable[..., Any], photoroom_emulator: EmulatorHandle
 ) -> None:
     from airflow.models.connection import Connection
 
-    photoroom_conn(host=account_server, timeout=200)
+    photoroom_conn(host=photoroom_emulator.base_url, password=photoroom_emulator.api_key, timeout=200)
     conn = Connection.get_connection_from_secrets("photoroom_default")
     assert conn.conn_type == "photoroom"
     hook = conn.get_hook()
     assert isinstance(hook, PhotoroomHook)
     assert hook.settings.timeout == 200
-    assert hook.test_connection() == (True, "plan plus: 842 of 1000 images available")
+    assert hook.test_connection() == (True, "plan plus: 1000 of 1000 images available")
 
 
 def test_airflow_connections_test_uses_the_hook(
-    photoroom_conn: Callable[..., Any], account_server: str
+    photoroom_conn: Callable[..., Any], photoroom_emulator: EmulatorHandle
 ) -> None:
-    conn = photoroom_conn(host=account_server)
+    conn = photoroom_conn(host=photoroom_emulator.base_url, password=photoroom_emulator.api_key)
     env = {"AIRFLOW__CORE__TEST_CONNECTION": "Enabled", "AIRFLOW_CONN_PHOTOROOM_DEFAULT": json.dumps(conn)}
     result = _airflow("connections", "test", "photoroom_default", env=env)
     assert result.returncode == 0, result.stdout + result.stderr

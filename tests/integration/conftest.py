@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from airflow_photoroom.emulator import EmulatorHandle, run_emulator
+from airflow_photoroom.emulator import EmulatorHandle
 from airflow_photoroom.hooks.photoroom import PhotoroomHook
 from airflow_photoroom.retry import RetryPolicy
 
@@ -27,10 +27,9 @@ def decode(data: bytes) -> Image.Image:
 
 
 @pytest.fixture
-def emulator() -> Iterator[EmulatorHandle]:
-    """A fresh emulator per test: its own ledger and knobs, so tests cannot disturb each other."""
-    with run_emulator(credits=1000, plan="plus") as handle:
-        yield handle
+def emulator(photoroom_emulator: EmulatorHandle) -> EmulatorHandle:
+    """A fresh emulator per test (the provider's own pytest plugin): its own ledger and knobs."""
+    return photoroom_emulator
 
 
 @pytest.fixture
