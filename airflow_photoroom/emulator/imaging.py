@@ -337,9 +337,11 @@ def shadow_layer(
     right, bottom = position[0] + box[2], position[1] + box[3]
     span = right - left
     depth = max(4, (bottom - top) // 12)
-    lift = depth * 2 if mode == "ai.floating" else 0
+    floating = mode == "ai.floating"
+    centre = min(bottom + depth * 2, size[1] - depth) if floating else bottom  # detached, yet in frame
+    inset = span * (0.2 if floating else 0.05)
     ImageDraw.Draw(layer).ellipse(
-        (left + span * 0.05, bottom - depth // 2 + lift, right - span * 0.05, bottom + depth // 2 + lift),
+        (left + inset, centre - depth // 2, right - inset, centre + depth // 2),
         fill=150 if mode in ("ai.hard", "ai.preset-hard") else 120,
     )
     blur = 2 if mode in ("ai.hard", "ai.preset-hard") else max(3, depth)

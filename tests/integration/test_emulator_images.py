@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PIL import Image, ImageChops
 
 from airflow_photoroom.emulator import EmulatorHandle
@@ -246,3 +247,38 @@ def test_sandbox_results_are_watermarked(
         return sum(decode(content).getchannel("A").point(lambda v: 1 if v else 0).getdata())
 
     assert visible(sandbox.content) > visible(normal.content) * 1.2  # stripes across the transparent frame
+
+
+AI_FEATURES = [
+    {"shadow.mode": "ai.hard"},
+    {"shadow.mode": "ai.floating"},
+    {"lighting.mode": "ai.auto"},
+    {"lighting.mode": "ai.preserve-hue-and-saturation"},
+    {"textRemoval.mode": "ai.artificial"},
+    {"expand.mode": "ai.auto", "removeBackground": False, "outputSize": "600x400"},
+    {"uncrop.mode": "ai.auto", "uncrop.seed": 5},
+    {"beautify.mode": "ai.food"},
+    {"flatLay.mode": "ai.auto", "flatLay.size": "SQUARE_HD"},
+    {"ghostMannequin.mode": "ai.auto", "ghostMannequin.prompt": "studio light"},
+    {"virtualModel.mode": "ai.auto", "virtualModel.scene.preset.name": "beach"},
+    {"editWithAI.mode": "ai.auto", "editWithAI.prompt": "make it green"},
+]
+
+
+@pytest.mark.parametrize("options", AI_FEATURES, ids=lambda o: next(iter(o)))
+def test_ai_stand_ins_change_the_picture_deterministically(
+    hook: PhotoroomHook, emulator: EmulatorHandle, options: dict[str, Any]
+) -> None:
+    base = (
+        {"background.color": "FFFFFF"}
+        if "removeBackground" not in options and "flatLay.mode" not in options
+        else {}
+    )
+    plain = hook.edit(
+        emulator.sample_url("tshirt.jpg"),
+        options={**base, **{k: v for k, v in options.items() if k in ("outputSize", "removeBackground")}},
+    )
+    first = hook.edit(emulator.sample_url("tshirt.jpg"), options={**base, **options})
+    second = hook.edit(emulator.sample_url("tshirt.jpg"), options={**base, **options})
+    assert first.content == second.content
+    assert decode(first.content).tobytes() != decode(plain.content).tobytes()
