@@ -28,6 +28,10 @@ def get_provider_info() -> dict[str, Any]:
         "hooks": [
             {"integration-name": "Photoroom", "python-modules": ["airflow_photoroom.hooks.photoroom"]},
         ],
+        "operators": [
+            {"integration-name": "Photoroom", "python-modules": ["airflow_photoroom.operators.photoroom"]},
+        ],
+        "extra-links": ["airflow_photoroom.links.PhotoroomEditFurtherLink"],
         "connection-types": [
             {
                 "connection-type": CONN_TYPE,

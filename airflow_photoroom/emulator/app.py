@@ -68,6 +68,10 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class ClientGone(Exception):
+    """The client disconnected while its image was being made."""
+
+
 class EmulatorState:
     """Everything the running app shares: settings, ledger, rate windows, counters."""
 
@@ -97,12 +101,13 @@ class EmulatorState:
         if not limit:
             return None
         now = time.monotonic()
+        span = self.config.rate_limit_window_s
         with self.lock:
             window = self.windows[api_key]
-            while window and window[0] <= now - 60:
+            while window and window[0] <= now - span:
                 window.popleft()
             if len(window) >= limit:
-                return max(0.0, window[0] + 60 - now)
+                return max(0.0, window[0] + span - now)
             window.append(now)
             return None
 
@@ -248,6 +253,13 @@ async def _checked_image_call(
         with state.ledger.charge(key, operation, day):
             rendered: Rendered = await anyio.to_thread.run_sync(work)
             await _latency(config, features)
+            while config.hold:
+                await asyncio.sleep(0.05)
+            if await request.is_disconnected():
+                # Nobody is left to receive the image: the call failed, and failed calls are free.
+                raise ClientGone
+    except ClientGone:
+        raise ApiError(499, "the client closed the connection before the answer", "client_closed") from None
     except InsufficientCredits:
         raise ApiError(402, CREDITS_EXHAUSTED, "payment_required") from None
     except ImageError as error:

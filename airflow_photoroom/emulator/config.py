@@ -37,10 +37,14 @@ class EmulatorConfig:
     :param latency_ms: added to every image call.
     :param feature_latency_scale: multiplies Photoroom's per-feature latencies (0 = none).
     :param rate_limit_per_minute: image calls a key may make in any 60 s before 429 (0 = none).
+    :param rate_limit_window_s: the window the rate limit counts over (60 s, like Photoroom's per
+        minute; shorter windows make a 429 storm quick to produce in tests).
     :param retry_after: seconds to put in ``Retry-After`` on 429 (``None``: no header, like the API).
     :param fail_rate: share of image calls answered 500/502/503 (failed calls cost nothing).
     :param reset_rate: share of image calls whose connection breaks mid-answer.
     :param slow_body_ms: spread each image answer over this long, in chunks.
+    :param hold: while true, finished image answers wait before being sent (tests use it to stop
+        a client at a moment when no answer is on the wire).
     :param seed: seeds the failure dice, so a run is reproducible.
     :param allow_file_urls: let ``imageUrl`` be ``file://`` (demos on one machine).
     """
@@ -51,9 +55,11 @@ class EmulatorConfig:
     latency_ms: float = 0.0
     feature_latency_scale: float = 0.0
     rate_limit_per_minute: int = 0
+    rate_limit_window_s: float = 60.0
     retry_after: float | None = None
     fail_rate: float = 0.0
     reset_rate: float = 0.0
     slow_body_ms: float = 0.0
+    hold: bool = False
     seed: int = 0
     allow_file_urls: bool = True

@@ -1,0 +1,302 @@
+"""Operators that run Photoroom over one image or a batch, into any object store.
+
+Thin Airflow glue around the batch engine (:mod:`airflow_photoroom.batch`): templating, mapping,
+XCom, extra links, assets and lineage live here; keys, skipping, checking and writing live there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import Asset, BaseOperator
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from airflow_photoroom import storage
+from airflow_photoroom.batch import (
+    BatchEngine,
+    BatchReport,
+    Expectation,
+    Rendered,
+    Source,
+    batched,
+    default_concurrency,
+)
+from airflow_photoroom.exceptions import PhotoroomCreditsExhaustedError, PhotoroomOptionsError
+from airflow_photoroom.hooks.photoroom import PhotoroomHook
+from airflow_photoroom.links import EDIT_FURTHER_XCOM_KEY, PhotoroomEditFurtherLink
+from airflow_photoroom.options import EditOptions, SegmentOptions
+from airflow_photoroom.pricing import Operation
+from airflow_photoroom.settings import DEFAULT_CONN_ID
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+__all__ = ["PhotoroomEditOperator", "PhotoroomRemoveBackgroundOperator", "batched"]
+
+#: Shows which image a mapped task instance works on (or how many, for a batch).
+MAP_INDEX_TEMPLATE = (
+    "{{ task.image if task.image is string else (task.image | length) ~ "
+    "(' image' if (task.image | length) == 1 else ' images') }}"
+)
+_FAILURES_SHOWN = 5
+
+
+class _PhotoroomImageOperator(BaseOperator):
+    """The shared shape of the edit and remove-background operators."""
+
+    # ``output`` is stored as ``output_folder``: BaseOperator.output is Airflow's XComArg property.
+    template_fields: Sequence[str] = ("image", "options", "output_folder")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"options": "json", "image": "json"}
+    operator_extra_links = (PhotoroomEditFurtherLink(),)
+    operation: ClassVar[Operation]
+    options_model: ClassVar[type[EditOptions] | type[SegmentOptions]]
+
+    def __init__(
+        self,
+        *,
+        image: str | Sequence[str],
+        output: str,
+        options: Mapping[str, Any] | EditOptions | SegmentOptions | None = None,
+        photoroom_conn_id: str = DEFAULT_CONN_ID,
+        output_conn_id: str | None = None,
+        input_conn_id: str | None = None,
+        concurrency: int | None = None,
+        max_failures: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("map_index_template", MAP_INDEX_TEMPLATE)
+        if "outlets" not in kwargs and isinstance(output, str) and "{{" not in output:
+            kwargs["outlets"] = [Asset(storage.normalize_uri(output))]
+        super().__init__(**kwargs)
+        self.image = image
+        self.output_folder = output
+        self.options = options
+        self.photoroom_conn_id = photoroom_conn_id
+        self.output_conn_id = output_conn_id
+        self.input_conn_id = input_conn_id
+        self.concurrency = concurrency
+        self.max_failures = max_failures
+        self._inputs: list[str] = []
+
+    @classmethod
+    def partial(cls, **kwargs: Any) -> Any:
+        """Like BaseOperator.partial, with the map index showing the image (or batch size)."""
+        kwargs.setdefault("map_index_template", MAP_INDEX_TEMPLATE)
+        return super().partial(**kwargs)
+
+    # ------------------------------------------------------------------------------------------
+
+    def _images(self) -> list[str]:
+        if isinstance(self.image, str):
+            return [self.image]
+        images = [str(item) for item in self.image]
+        if not all(images):
+            raise AirflowFailException("image: every entry must be a non-empty URI")
+        return images
+
+    def _validated_options(self, images: list[str]) -> Any:
+        try:
+            options = self.options_model.coerce(self.options)  # type: ignore[arg-type]
+            self._check_request_forms(options, images)
+        except PhotoroomOptionsError as error:
+            # Options do not fix themselves: fail without retries, before any credit is spent.
+            raise AirflowFailException(f"{self.task_id}: {error}") from None
+        return options
+
+    def _check_request_forms(self, options: Any, images: list[str]) -> None:
+        """Hook for options that only work in one request form (edit: GET vs upload)."""
+
+    def _sends_urls(self) -> bool:
+        return False
+
+    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
+        raise NotImplementedError
+
+    def _identity(self, hook: PhotoroomHook, options: Any) -> dict[str, Any]:
+        return {
+            "operation": self.operation,
+            "options": options.canonical(),
+            "models": hook.settings.model_headers,
+        }
+
+    def _expectation(self, options: Any) -> Expectation:
+        return Expectation(format=options.output_format)
+
+    def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
+        images = self._images()
+        self._inputs = images
+        options = self._validated_options(images)
+        hook = PhotoroomHook(self.photoroom_conn_id)
+        concurrency = self.concurrency or default_concurrency(hook.settings.rate_limit_per_minute)
+        engine = BatchEngine(
+            render=self._image_renderer(hook, options),
+            output=storage.to_path(self.output_folder, self.output_conn_id),
+            identity=self._identity(hook, options),
+            expectation=self._expectation(options),
+            concurrency=concurrency,
+            send_urls=self._sends_urls(),
+            input_conn_id=self.input_conn_id,
+            credits_per_image=hook.credits_for(self.operation, 1),
+            stop_on=(PhotoroomCreditsExhaustedError,),
+            log=self.log,
+        )
+        self.log.info(
+            "Photoroom %s: %d image(s) -> %s, up to %d calls in flight",
+            self.operation,
+            len(images),
+            self.output_folder,
+            concurrency,
+        )
+
+        async def run() -> BatchReport:
+            try:
+                return await engine.run(images, manifest_name=_manifest_name(context))
+            finally:
+                await hook.aclose()
+
+        report = asyncio.run(run())
+        rows = [outcome.to_dict() for outcome in report.outcomes]
+        ti = context["ti"]
+        if url := next((o.edit_further_url for o in report.outcomes if o.edit_further_url), None):
+            ti.xcom_push(key=EDIT_FURTHER_XCOM_KEY, value=url)
+        if report.manifest:
+            self.log.info("Photoroom manifest: %s", report.manifest)
+        self._raise_for(report, rows, ti)
+        return rows[0] if isinstance(self.image, str) else rows
+
+    def _raise_for(self, report: BatchReport, rows: list[dict[str, Any]], ti: Any) -> None:
+        failures = report.failures()
+        if not report.stopped and len(failures) <= self.max_failures:
+            return
+        ti.xcom_push(key="photoroom_outcomes", value=rows)  # what happened, for whoever looks next
+        summary = (
+            f"{report.count('edited')} edited, {report.count('skipped')} already done, "
+            f"{len(failures)} failed, {report.count('not_attempted')} not attempted"
+        )
+        if report.stopped:
+            raise AirflowException(
+                f"Photoroom credits ran out ({summary}). Top up the account and rerun this task: "
+                "finished images are skipped and are not paid for again."
+            )
+        shown = "; ".join(f"{o.input}: {o.reason}" for o in failures[:_FAILURES_SHOWN])
+        more = f" (and {len(failures) - _FAILURES_SHOWN} more)" if len(failures) > _FAILURES_SHOWN else ""
+        raise AirflowException(
+            f"{len(failures)} image(s) failed, more than max_failures={self.max_failures} "
+            f"({summary}): {shown}{more}"
+        )
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Inputs and the output folder as OpenLineage datasets (when OpenLineage is installed)."""
+        from airflow.providers.openlineage.extractors import OperatorLineage
+        from openlineage.client.event_v2 import Dataset
+
+        def dataset(uri: str) -> Dataset:
+            scheme, _, rest = uri.partition("://")
+            host, _, path = rest.partition("/")
+            return Dataset(namespace=f"{scheme}://{host}", name=f"/{path}")
+
+        output = storage.uri_of(storage.to_path(self.output_folder, self.output_conn_id))
+        return OperatorLineage(inputs=[dataset(uri) for uri in self._inputs], outputs=[dataset(output)])
+
+
+class PhotoroomEditOperator(_PhotoroomImageOperator):
+    """Edit images with Photoroom's ``/v2/edit``, writing results to a folder of any object store.
+
+    :param image: one URI or a list (a batch). ``http(s)://`` goes to the API as ``imageUrl``;
+        ``file://``, ``s3://``, other object-storage URIs and local paths are read and uploaded.
+    :param output: the folder URI to write to (``file://``, ``s3://``, a local path, ...).
+    :param options: :class:`~airflow_photoroom.options.EditOptions` or a dict of the API's dotted
+        names; validated before any credit is spent.
+    :param upload_http_inputs: download http(s) inputs and upload them, for URLs the API cannot
+        reach (behind a VPN, signed for this network only).
+    :param output_conn_id: connection for the output store (e.g. an ``aws`` connection).
+    :param input_conn_id: connection for reading object-storage inputs.
+    :param concurrency: calls in flight; defaults to what keeps the connection's rate limit busy.
+    :param max_failures: images that may fail before the task fails (default 0).
+
+    Returns one plain dict per image (a dict for one image, a list for a batch): ``input``,
+    ``output``, ``status`` (``edited`` / ``skipped`` / ``failed`` / ``not_attempted``),
+    ``credits``, ``reason``, ``seed``, ``uncertainty``, ``edit_further_url``, ``duration_s``.
+    An output already present for the same input content and options is ``skipped`` at no cost.
+    """
+
+    operation = "edit"
+    options_model = EditOptions
+    ui_color = "#e8dcff"
+
+    def __init__(self, *, upload_http_inputs: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.upload_http_inputs = upload_http_inputs
+
+    def _sends_urls(self) -> bool:
+        return not self.upload_http_inputs
+
+    def _check_request_forms(self, options: Any, images: list[str]) -> None:
+        if any(not storage.is_http(uri) or self.upload_http_inputs for uri in images):
+            options.multipart_fields()
+        if any(storage.is_http(uri) and not self.upload_http_inputs for uri in images):
+            options.query_params()
+
+    def _expectation(self, options: Any) -> Expectation:
+        size = None
+        resizing = (options.upscale, options.flat_lay, options.ghost_mannequin, options.virtual_model)
+        if options.output_size and "x" in options.output_size and not any(resizing):
+            width, height = options.output_size.split("x")
+            size = (int(width), int(height))
+        return Expectation(format=options.output_format, size=size)
+
+    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
+        async def render(source: Source) -> Rendered:
+            if source.data is None:
+                result = await hook.aedit(source.uri, options=options)
+            else:
+                result = await hook.aedit(image=source.data, options=options)
+            return Rendered(
+                content=result.content,
+                media_type=result.media_type,
+                seed=result.seed,
+                uncertainty=result.uncertainty_score,
+                edit_further_url=result.edit_further_url,
+            )
+
+        return render
+
+
+class PhotoroomRemoveBackgroundOperator(_PhotoroomImageOperator):
+    """Cut subjects out with Photoroom's ``/v1/segment``; same shape as :class:`PhotoroomEditOperator`.
+
+    Every input is uploaded (the endpoint takes no URLs); ``options`` are
+    :class:`~airflow_photoroom.options.SegmentOptions` (format, channels, bg_color, size, crop,
+    despill).
+    """
+
+    operation = "segment"
+    options_model = SegmentOptions
+    ui_color = "#dcf0ff"
+
+    def _identity(self, hook: PhotoroomHook, options: Any) -> dict[str, Any]:
+        version = hook.settings.background_removal_model_version
+        return {"operation": self.operation, "options": options.canonical(), "models": {"removal": version}}
+
+    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
+        async def render(source: Source) -> Rendered:
+            assert source.data is not None
+            result = await hook.aremove_background(source.data, options=options)
+            return Rendered(
+                content=result.content, media_type=result.media_type, uncertainty=result.uncertainty_score
+            )
+
+        return render
+
+
+def _manifest_name(context: Context) -> str:
+    ti = context["ti"]
+    map_index = getattr(ti, "map_index", -1)
+    parts = [ti.dag_id, ti.run_id, ti.task_id]
+    if map_index is not None and map_index >= 0:
+        parts.append(f"map{map_index}")
+    parts.append(f"try{getattr(ti, 'try_number', 1)}")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "__".join(str(p) for p in parts))
