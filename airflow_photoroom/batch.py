@@ -13,6 +13,7 @@ memory whatever the batch size, and the hook's shared rate limiter paces the cal
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import io
 import json
@@ -97,6 +98,7 @@ class Outcome:
     uncertainty: float | None = None
     edit_further_url: str | None = None
     duration_s: float = 0.0
+    finished_at: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

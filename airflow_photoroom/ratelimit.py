@@ -22,9 +22,13 @@ class TokenBucket:
     an initial burst of ``burst`` tokens. The same bucket serves threads (:meth:`acquire`) and
     coroutines (:meth:`aacquire`).
 
-    :param rate_per_minute: sustained requests a minute.
-    :param burst: tokens available at once; defaults to one second's worth of the rate.
+    :param rate_per_minute: the most requests any 60 s may see.
+    :param burst: tokens available at once; defaults to half a second's worth of the rate.
     :param clock: a monotonic clock, replaceable in tests.
+
+    Tokens refill at ``rate_per_minute - burst`` a minute, so a full burst plus a minute of
+    steady pacing never exceeds ``rate_per_minute`` in any 60 s window: a server that counts
+    strictly per sliding minute never answers 429. (At 500/minute: a burst of 4, then 496/minute.)
     """
 
     def __init__(
@@ -36,8 +40,9 @@ class TokenBucket:
         if rate_per_minute <= 0:
             raise ValueError(f"rate_per_minute must be positive, got {rate_per_minute}")
         self.rate_per_minute = rate_per_minute
-        self.interval = 60.0 / rate_per_minute
-        self.burst = burst if burst is not None else max(1, int(rate_per_minute / 60))
+        # A small burst: every token of burst is a token less of steady pace (see above).
+        self.burst = burst if burst is not None else max(1, int(rate_per_minute / 120))
+        self.interval = 60.0 / max(rate_per_minute - self.burst, rate_per_minute / 2)
         self._clock = clock
         self._tokens = float(self.burst)
         self._updated = clock()

@@ -145,6 +145,26 @@ def create_app(config: EmulatorConfig | None = None, ledger: Ledger | None = Non
             "<code>pr-edit-further-url</code>, which opens the result in the Photoroom web app.</p>"
         )
 
+    async def served_file(request: Request) -> Response:
+        root = state.config.files_dir
+        if root is None:
+            return JSONResponse(
+                {"error": {"message": "the emulator serves no files (--files DIR)"}}, status_code=404
+            )
+        base = Path(root).resolve()
+        path = (base / request.path_params["path"]).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            return JSONResponse({"error": {"message": "no such file"}}, status_code=404)
+        return FileResponse(path)
+
+    async def stats(request: Request) -> Response:
+        with state.lock:
+            counts = [
+                {"endpoint": e, "status": s, "count": n} for (e, s), n in sorted(state.requests.items())
+            ]
+        accounts = {key: vars(state.ledger.account(key)) for key in state.config.api_keys}
+        return JSONResponse({"requests": counts, "accounts": accounts})
+
     async def samples_index(request: Request) -> Response:
         names = sorted(p.name for p in SAMPLES.iterdir() if p.name.endswith((".jpg", ".png", ".csv")))
         return JSONResponse({"samples": names})
@@ -156,6 +176,8 @@ def create_app(config: EmulatorConfig | None = None, ledger: Ledger | None = Non
             Route("/v2/account", account_v2, methods=["GET"]),
             Route("/v1/account", account_v1, methods=["GET"]),
             Route("/edit-further/{digest}", edit_further, methods=["GET"]),
+            Route("/files/{path:path}", served_file, methods=["GET", "HEAD"]),
+            Route("/_emulator/stats", stats, methods=["GET"]),
             Route("/samples/", samples_index, methods=["GET"]),
             Route("/samples/{name}", sample, methods=["GET", "HEAD"]),
         ],
@@ -422,20 +444,31 @@ async def _download(state: EmulatorState, url: str, name: str, limit: int) -> by
         state.client = httpx.AsyncClient(
             timeout=30, follow_redirects=True, limits=httpx.Limits(max_connections=100)
         )
-    try:
-        async with state.client.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise ApiError(400, f"{name}: could not download the image (HTTP {response.status_code})")
-            data = bytearray()
-            async for chunk in response.aiter_bytes():
-                data += chunk
-                if len(data) > limit:
-                    raise ApiError(
-                        413, f"Image too large: the maximum size is {limit // 2**20}MB", "file_too_large"
-                    )
-            return bytes(data)
-    except httpx.HTTPError as error:
-        raise ApiError(400, f"{name}: could not download the image ({type(error).__name__})") from None
+    for attempt in (1, 2):  # one retry: a kept-alive connection the server just closed is routine
+        try:
+            return await _fetch(state.client, url, name, limit)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.ConnectError) as error:
+            if attempt == 2:
+                raise ApiError(
+                    400, f"{name}: could not download the image ({type(error).__name__})"
+                ) from None
+        except httpx.HTTPError as error:
+            raise ApiError(400, f"{name}: could not download the image ({type(error).__name__})") from None
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _fetch(client: httpx.AsyncClient, url: str, name: str, limit: int) -> bytes:
+    async with client.stream("GET", url) as response:
+        if response.status_code != 200:
+            raise ApiError(400, f"{name}: could not download the image (HTTP {response.status_code})")
+        data = bytearray()
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) > limit:
+                raise ApiError(
+                    413, f"Image too large: the maximum size is {limit // 2**20}MB", "file_too_large"
+                )
+        return bytes(data)
 
 
 def _result_headers(rendered: Rendered, request: Request, operation: Operation) -> dict[str, str]:

@@ -47,6 +47,8 @@ class EmulatorConfig:
         a client at a moment when no answer is on the wire).
     :param seed: seeds the failure dice, so a run is reproducible.
     :param allow_file_urls: let ``imageUrl`` be ``file://`` (demos on one machine).
+    :param files_dir: a folder served at ``/files/...`` (your own test images, with ETag and
+        Last-Modified like a CDN).
     """
 
     credits: float = 1000.0
@@ -63,3 +65,4 @@ class EmulatorConfig:
     hold: bool = False
     seed: int = 0
     allow_file_urls: bool = True
+    files_dir: str | None = None

@@ -132,7 +132,7 @@ def _background_mask(distance: Image.Image) -> Image.Image:
     handle). An opening (erode, then dilate) keeps labels and thin details that are merely close
     to the backdrop's colour. It runs on a small copy, which keeps it fast, and is scaled back up.
     """
-    scale = _CONNECTIVITY_SIDE / max(distance.size)
+    scale = min(1.0, _CONNECTIVITY_SIDE / max(distance.size))  # only ever smaller: the fill is Python
     small_size = (max(1, round(distance.width * scale)), max(1, round(distance.height * scale)))
     small_distance = distance.resize(small_size, Image.Resampling.BOX)
     small = small_distance.point(lambda v: 255 if v < _LOW else 0)

@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--slow-body-ms", type=float, default=0.0, help="spread each image answer over this long"
     )
+    parser.add_argument(
+        "--rate-limit-window-s", type=float, default=60.0, help="the window the rate limit counts over"
+    )
+    parser.add_argument(
+        "--files", default=None, metavar="DIR", help="serve DIR at /files/ (your own test images)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the failure dice")
     return parser
 
@@ -140,11 +146,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         latency_ms=args.latency_ms,
         feature_latency_scale=args.feature_latency_scale,
         rate_limit_per_minute=args.rate_limit_per_minute,
+        rate_limit_window_s=args.rate_limit_window_s,
         retry_after=args.retry_after,
         fail_rate=args.fail_rate,
         reset_rate=args.reset_rate,
         slow_body_ms=args.slow_body_ms,
         seed=args.seed,
+        files_dir=args.files,
     )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

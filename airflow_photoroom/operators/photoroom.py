@@ -34,7 +34,13 @@ from airflow_photoroom.settings import DEFAULT_CONN_ID
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-__all__ = ["PhotoroomEditOperator", "PhotoroomRemoveBackgroundOperator", "batched"]
+__all__ = [
+    "PhotoroomEditOperator",
+    "PhotoroomRemoveBackgroundOperator",
+    "batched",
+    "edit_engine",
+    "remove_background_engine",
+]
 
 #: Shows which image a mapped task instance works on (or how many, for a batch).
 MAP_INDEX_TEMPLATE = (
@@ -109,46 +115,30 @@ class _PhotoroomImageOperator(BaseOperator):
     def _check_request_forms(self, options: Any, images: list[str]) -> None:
         """Hook for options that only work in one request form (edit: GET vs upload)."""
 
-    def _sends_urls(self) -> bool:
-        return False
-
-    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
+    def _engine(self, hook: PhotoroomHook, options: Any) -> BatchEngine:
         raise NotImplementedError
 
-    def _identity(self, hook: PhotoroomHook, options: Any) -> dict[str, Any]:
+    def _storage(self) -> dict[str, Any]:
         return {
-            "operation": self.operation,
-            "options": options.canonical(),
-            "models": hook.settings.model_headers,
+            "output": self.output_folder,
+            "output_conn_id": self.output_conn_id,
+            "input_conn_id": self.input_conn_id,
+            "concurrency": self.concurrency,
+            "log": self.log,
         }
-
-    def _expectation(self, options: Any) -> Expectation:
-        return Expectation(format=options.output_format)
 
     def execute(self, context: Context) -> dict[str, Any] | list[dict[str, Any]]:
         images = self._images()
         self._inputs = images
         options = self._validated_options(images)
         hook = PhotoroomHook(self.photoroom_conn_id)
-        concurrency = self.concurrency or default_concurrency(hook.settings.rate_limit_per_minute)
-        engine = BatchEngine(
-            render=self._image_renderer(hook, options),
-            output=storage.to_path(self.output_folder, self.output_conn_id),
-            identity=self._identity(hook, options),
-            expectation=self._expectation(options),
-            concurrency=concurrency,
-            send_urls=self._sends_urls(),
-            input_conn_id=self.input_conn_id,
-            credits_per_image=hook.credits_for(self.operation, 1),
-            stop_on=(PhotoroomCreditsExhaustedError,),
-            log=self.log,
-        )
+        engine = self._engine(hook, options)
         self.log.info(
             "Photoroom %s: %d image(s) -> %s, up to %d calls in flight",
             self.operation,
             len(images),
             self.output_folder,
-            concurrency,
+            engine.concurrency,
         )
 
         async def run() -> BatchReport:
@@ -231,38 +221,14 @@ class PhotoroomEditOperator(_PhotoroomImageOperator):
         super().__init__(**kwargs)
         self.upload_http_inputs = upload_http_inputs
 
-    def _sends_urls(self) -> bool:
-        return not self.upload_http_inputs
-
     def _check_request_forms(self, options: Any, images: list[str]) -> None:
         if any(not storage.is_http(uri) or self.upload_http_inputs for uri in images):
             options.multipart_fields()
         if any(storage.is_http(uri) and not self.upload_http_inputs for uri in images):
             options.query_params()
 
-    def _expectation(self, options: Any) -> Expectation:
-        size = None
-        resizing = (options.upscale, options.flat_lay, options.ghost_mannequin, options.virtual_model)
-        if options.output_size and "x" in options.output_size and not any(resizing):
-            width, height = options.output_size.split("x")
-            size = (int(width), int(height))
-        return Expectation(format=options.output_format, size=size)
-
-    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
-        async def render(source: Source) -> Rendered:
-            if source.data is None:
-                result = await hook.aedit(source.uri, options=options)
-            else:
-                result = await hook.aedit(image=source.data, options=options)
-            return Rendered(
-                content=result.content,
-                media_type=result.media_type,
-                seed=result.seed,
-                uncertainty=result.uncertainty_score,
-                edit_further_url=result.edit_further_url,
-            )
-
-        return render
+    def _engine(self, hook: PhotoroomHook, options: Any) -> BatchEngine:
+        return edit_engine(hook, options, send_urls=not self.upload_http_inputs, **self._storage())
 
 
 class PhotoroomRemoveBackgroundOperator(_PhotoroomImageOperator):
@@ -277,19 +243,119 @@ class PhotoroomRemoveBackgroundOperator(_PhotoroomImageOperator):
     options_model = SegmentOptions
     ui_color = "#dcf0ff"
 
-    def _identity(self, hook: PhotoroomHook, options: Any) -> dict[str, Any]:
-        version = hook.settings.background_removal_model_version
-        return {"operation": self.operation, "options": options.canonical(), "models": {"removal": version}}
+    def _engine(self, hook: PhotoroomHook, options: Any) -> BatchEngine:
+        return remove_background_engine(hook, options, **self._storage())
 
-    def _image_renderer(self, hook: PhotoroomHook, options: Any) -> Any:
-        async def render(source: Source) -> Rendered:
-            assert source.data is not None
-            result = await hook.aremove_background(source.data, options=options)
-            return Rendered(
-                content=result.content, media_type=result.media_type, uncertainty=result.uncertainty_score
-            )
 
-        return render
+def edit_engine(
+    hook: PhotoroomHook,
+    options: EditOptions,
+    *,
+    output: str,
+    send_urls: bool = True,
+    output_conn_id: str | None = None,
+    input_conn_id: str | None = None,
+    concurrency: int | None = None,
+    log: Any = None,
+) -> BatchEngine:
+    """The batch engine the edit operator runs: ``/v2/edit`` through ``hook`` into ``output``."""
+
+    async def render(source: Source) -> Rendered:
+        if source.data is None:
+            result = await hook.aedit(source.uri, options=options)
+        else:
+            result = await hook.aedit(image=source.data, options=options)
+        return Rendered(
+            content=result.content,
+            media_type=result.media_type,
+            seed=result.seed,
+            uncertainty=result.uncertainty_score,
+            edit_further_url=result.edit_further_url,
+        )
+
+    size = None
+    resizing = (options.upscale, options.flat_lay, options.ghost_mannequin, options.virtual_model)
+    if options.output_size and "x" in options.output_size and not any(resizing):
+        width, height = options.output_size.split("x")
+        size = (int(width), int(height))
+    return _engine(
+        hook,
+        render,
+        operation="edit",
+        identity_models=hook.settings.model_headers,
+        options_canonical=options.canonical(),
+        expectation=Expectation(format=options.output_format, size=size),
+        output=output,
+        send_urls=send_urls,
+        output_conn_id=output_conn_id,
+        input_conn_id=input_conn_id,
+        concurrency=concurrency,
+        log=log,
+    )
+
+
+def remove_background_engine(
+    hook: PhotoroomHook,
+    options: SegmentOptions,
+    *,
+    output: str,
+    output_conn_id: str | None = None,
+    input_conn_id: str | None = None,
+    concurrency: int | None = None,
+    log: Any = None,
+) -> BatchEngine:
+    """The batch engine the remove-background operator runs (every input is uploaded)."""
+
+    async def render(source: Source) -> Rendered:
+        assert source.data is not None
+        result = await hook.aremove_background(source.data, options=options)
+        return Rendered(
+            content=result.content, media_type=result.media_type, uncertainty=result.uncertainty_score
+        )
+
+    return _engine(
+        hook,
+        render,
+        operation="segment",
+        identity_models={"removal": hook.settings.background_removal_model_version},
+        options_canonical=options.canonical(),
+        expectation=Expectation(format=options.output_format),
+        output=output,
+        send_urls=False,
+        output_conn_id=output_conn_id,
+        input_conn_id=input_conn_id,
+        concurrency=concurrency,
+        log=log,
+    )
+
+
+def _engine(
+    hook: PhotoroomHook,
+    render: Any,
+    *,
+    operation: Operation,
+    identity_models: Mapping[str, Any],
+    options_canonical: str,
+    expectation: Expectation,
+    output: str,
+    send_urls: bool,
+    output_conn_id: str | None,
+    input_conn_id: str | None,
+    concurrency: int | None,
+    log: Any,
+) -> BatchEngine:
+    return BatchEngine(
+        render=render,
+        output=storage.to_path(output, output_conn_id),
+        identity={"operation": operation, "options": options_canonical, "models": dict(identity_models)},
+        expectation=expectation,
+        concurrency=concurrency or default_concurrency(hook.settings.rate_limit_per_minute),
+        send_urls=send_urls,
+        input_conn_id=input_conn_id,
+        credits_per_image=hook.credits_for(operation, 1),
+        stop_on=(PhotoroomCreditsExhaustedError,),
+        log=log,
+    )
 
 
 def _manifest_name(context: Context) -> str:

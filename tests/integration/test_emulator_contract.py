@@ -238,3 +238,20 @@ def test_command_line_prints_its_url_and_serves() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_own_files_are_served_like_a_cdn_and_stats_are_reported(
+    emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.jpg").write_bytes(sample_bytes("mug.jpg"))
+    emulator.config.files_dir = str(tmp_path)
+    response = httpx.head(f"{emulator.base_url}/files/sub/a.jpg")
+    assert response.status_code == 200
+    assert response.headers["etag"]
+    assert response.headers["last-modified"]
+    assert httpx.get(f"{emulator.base_url}/files/../../etc/passwd").status_code == 404
+    assert get_edit(emulator, imageUrl=f"{emulator.base_url}/files/sub/a.jpg").status_code == 200
+    stats = httpx.get(f"{emulator.base_url}/_emulator/stats").json()
+    assert {"endpoint": "GET /v2/edit", "status": 200, "count": 1} in stats["requests"]
+    assert stats["accounts"][emulator.api_key]["available"] == 999

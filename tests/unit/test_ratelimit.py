@@ -20,13 +20,13 @@ class FakeClock:
 
 def test_burst_then_evenly_spaced_reservations() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(60, burst=2, clock=clock)  # one a second, two at once
+    bucket = TokenBucket(62, burst=2, clock=clock)  # two at once, then one a second (62 - 2 a minute)
     assert [bucket.reserve() for _ in range(5)] == [0.0, 0.0, 1.0, 2.0, 3.0]
 
 
 def test_tokens_come_back_with_time_but_never_past_the_burst() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(120, burst=1, clock=clock)  # one every 0.5 s
+    bucket = TokenBucket(121, burst=1, clock=clock)  # one every 0.5 s
     assert bucket.reserve() == 0.0
     assert bucket.reserve() == pytest.approx(0.5)
     clock.now += 10  # a long pause refills one token only
@@ -34,12 +34,13 @@ def test_tokens_come_back_with_time_but_never_past_the_burst() -> None:
     assert bucket.reserve() == pytest.approx(0.5)
 
 
-def test_default_burst_is_one_second_of_the_rate() -> None:
+def test_default_burst_is_a_tenth_of_a_second_of_the_rate() -> None:
+    assert TokenBucket(2500, clock=FakeClock()).burst == 4
     bucket = TokenBucket(500, clock=FakeClock())
-    assert bucket.burst == 8
-    delays = [bucket.reserve() for _ in range(508)]
-    assert delays[:8] == [0.0] * 8
-    # After the burst, 500 more calls take one minute: the API's limit is never passed.
+    assert bucket.burst == 1
+    delays = [bucket.reserve() for _ in range(500)]
+    assert delays[:2] == [0.0, pytest.approx(60 / 499)]
+    # The burst and the steady pace together make 500 calls in 60 s: the API's limit exactly.
     assert delays[-1] == pytest.approx(60.0)
 
 
@@ -52,12 +53,12 @@ def test_rate_over_a_minute_never_exceeds_the_limit() -> None:
     for end, moment in enumerate(sent_at):
         while sent_at[start] <= moment - window:
             start += 1
-        assert end - start + 1 <= 500 + bucket.burst
+        assert end - start + 1 <= 500  # never more than the limit in any 60 s, burst included
 
 
 def test_threads_share_one_bucket_without_losing_reservations() -> None:
     clock = FakeClock()
-    bucket = TokenBucket(600, burst=1, clock=clock)  # 0.1 s apart
+    bucket = TokenBucket(601, burst=1, clock=clock)  # 0.1 s apart
     delays: list[float] = []
     lock = threading.Lock()
 
