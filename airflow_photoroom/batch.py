@@ -250,6 +250,29 @@ class BatchEngine:
         )
         return report
 
+    async def plan(self, inputs: Sequence[str]) -> list[bool]:
+        """For each input, whether its output exists already (so the next run gets it free).
+
+        Reads only what identifying an input needs (a HEAD, the store's metadata) and calls no
+        API. An input that cannot be read counts as still to do: a plan errs on the side of cost.
+        """
+        import httpx
+
+        limit = asyncio.Semaphore(self.concurrency)
+        async with httpx.AsyncClient(
+            timeout=60, limits=httpx.Limits(max_connections=self.concurrency)
+        ) as client:
+
+            async def done(uri: str) -> bool:
+                async with limit:
+                    try:
+                        fingerprint, _ = await self._identify(client, uri)
+                        return await asyncio.to_thread(self.key_for(uri, fingerprint).exists)
+                    except Exception:
+                        return False
+
+            return list(await asyncio.gather(*(done(uri) for uri in inputs)))
+
     async def _report_progress(self, progress: _Progress) -> None:
         while True:
             await asyncio.sleep(self.progress_every)

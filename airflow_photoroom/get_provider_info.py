@@ -31,6 +31,21 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {"integration-name": "Photoroom", "python-modules": ["airflow_photoroom.operators.photoroom"]},
         ],
+        "sensors": [
+            {
+                "integration-name": "Photoroom",
+                "python-modules": ["airflow_photoroom.sensors.photoroom", "airflow_photoroom.sensors.image"],
+            },
+        ],
+        "triggers": [
+            {
+                "integration-name": "Photoroom",
+                "python-modules": [
+                    "airflow_photoroom.triggers.photoroom",
+                    "airflow_photoroom.triggers.image",
+                ],
+            },
+        ],
         "extra-links": ["airflow_photoroom.links.PhotoroomEditFurtherLink"],
         "connection-types": [
             {

@@ -7,12 +7,14 @@ XCom, extra links, assets and lineage live here; keys, skipping, checking and wr
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
+import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import Asset, BaseOperator
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
 
 from airflow_photoroom import storage
 from airflow_photoroom.batch import (
@@ -30,12 +32,14 @@ from airflow_photoroom.links import EDIT_FURTHER_XCOM_KEY, PhotoroomEditFurtherL
 from airflow_photoroom.options import EditOptions, SegmentOptions
 from airflow_photoroom.pricing import Operation
 from airflow_photoroom.settings import DEFAULT_CONN_ID
+from airflow_photoroom.triggers.photoroom import PhotoroomQuotaTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 __all__ = [
     "PhotoroomEditOperator",
+    "PhotoroomQuotaCheckOperator",
     "PhotoroomRemoveBackgroundOperator",
     "batched",
     "edit_engine",
@@ -366,3 +370,141 @@ def _manifest_name(context: Context) -> str:
         parts.append(f"map{map_index}")
     parts.append(f"try{getattr(ti, 'try_number', 1)}")
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "__".join(str(p) for p in parts))
+
+
+class PhotoroomQuotaCheckOperator(BaseOperator):
+    """Before a batch: can the account pay for it? Counts only what really needs paying.
+
+    Images whose outputs already exist (same identity and keys as the edit and remove-background
+    operators, found without any API call) are free; the price per call comes from the account's
+    plan (``sandbox_`` keys cost nothing). Give the same ``image``, ``options`` and ``output`` as
+    the operator that follows, or a plain ``count``.
+
+    :param operation: ``"edit"`` or ``"segment"``.
+    :param reserve: credits to keep back for other work.
+    :param on_insufficient: ``"fail"`` (fail, stating needed, available, reserve and how many
+        images are already done), ``"skip"`` (skip this task and so, by default, what follows)
+        or ``"wait"`` (defer until the account has enough, at most ``wait_timeout``).
+
+    Returns ``{"needed", "available", "reserve", "plan", "to_process", "already_done"}``.
+    """
+
+    template_fields: Sequence[str] = ("image", "options", "output_folder", "count", "reserve")
+    ui_color = "#fff3d6"
+
+    def __init__(
+        self,
+        *,
+        image: str | Sequence[str] | None = None,
+        count: int | None = None,
+        output: str | None = None,
+        options: Mapping[str, Any] | EditOptions | SegmentOptions | None = None,
+        operation: Operation = "edit",
+        reserve: float = 0,
+        on_insufficient: str = "fail",
+        upload_http_inputs: bool = False,
+        photoroom_conn_id: str = DEFAULT_CONN_ID,
+        output_conn_id: str | None = None,
+        input_conn_id: str | None = None,
+        poll_interval: float = 300,
+        wait_timeout: float = 6 * 60 * 60,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if on_insufficient not in ("fail", "skip", "wait"):
+            raise ValueError(f"on_insufficient must be 'fail', 'skip' or 'wait', got {on_insufficient!r}")
+        if (image is None) == (count is None):
+            raise ValueError("give either image (with output) or count")
+        if image is not None and output is None:
+            raise ValueError("output is needed with image, to find which images are already done")
+        if operation not in ("edit", "segment"):
+            raise ValueError(f"operation must be 'edit' or 'segment', got {operation!r}")
+        self.image = image
+        self.count = count
+        self.output_folder = output
+        self.options = options
+        self.operation: Operation = operation
+        self.reserve = reserve
+        self.on_insufficient = on_insufficient
+        self.upload_http_inputs = upload_http_inputs
+        self.photoroom_conn_id = photoroom_conn_id
+        self.output_conn_id = output_conn_id
+        self.input_conn_id = input_conn_id
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+
+    def _count_work(self, hook: PhotoroomHook) -> tuple[int, int]:
+        """(to_process, already_done)."""
+        if self.count is not None:
+            return int(self.count), 0
+        images = [self.image] if isinstance(self.image, str) else [str(i) for i in self.image or []]
+        assert self.output_folder is not None
+        try:
+            if self.operation == "edit":
+                engine = edit_engine(
+                    hook,
+                    EditOptions.coerce(self.options),  # type: ignore[arg-type]
+                    output=self.output_folder,
+                    send_urls=not self.upload_http_inputs,
+                    output_conn_id=self.output_conn_id,
+                    input_conn_id=self.input_conn_id,
+                )
+            else:
+                engine = remove_background_engine(
+                    hook,
+                    SegmentOptions.coerce(self.options),  # type: ignore[arg-type]
+                    output=self.output_folder,
+                    output_conn_id=self.output_conn_id,
+                    input_conn_id=self.input_conn_id,
+                )
+        except PhotoroomOptionsError as error:
+            raise AirflowFailException(f"{self.task_id}: {error}") from None
+        done = asyncio.run(engine.plan(images))
+        return len(images) - sum(done), sum(done)
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        hook = PhotoroomHook(self.photoroom_conn_id)
+        to_process, already_done = self._count_work(hook)
+        account = hook.get_account()
+        plan = "sandbox" if hook.settings.is_sandbox else account.plan
+        needed = hook.credits_for(self.operation, to_process, plan)
+        reserve = float(self.reserve)
+        result = {
+            "needed": needed,
+            "available": account.available,
+            "reserve": reserve,
+            "plan": plan,
+            "to_process": to_process,
+            "already_done": already_done,
+        }
+        self.log.info("Photoroom quota plan: %s", result)
+        if needed <= account.available - reserve:
+            return result
+        message = (
+            f"Photoroom {self.operation} of {to_process} image(s) needs {needed:g} credits on plan {plan}; "
+            f"{account.available:g} available with {reserve:g} kept in reserve "
+            f"({already_done} image(s) already done, free)"
+        )
+        if self.on_insufficient == "skip":
+            raise AirflowSkipException(message)
+        if self.on_insufficient == "fail":
+            raise AirflowFailException(message)
+        self.log.info("%s: waiting until the account has enough", message)
+        self.defer(
+            trigger=PhotoroomQuotaTrigger(
+                photoroom_conn_id=self.photoroom_conn_id,
+                min_available=needed,
+                reserve=reserve,
+                poll_interval=self.poll_interval,
+                end_at=time.time() + self.wait_timeout,
+                echo=result,
+            ),
+            method_name="execute_complete",
+            timeout=dt.timedelta(seconds=self.wait_timeout),
+        )
+        return result  # not reached: defer() raises
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> dict[str, Any]:
+        if event.get("status") != "success":
+            raise AirflowFailException(f"Photoroom quota wait failed: {event.get('message')}")
+        return {**event["echo"], "available": event["account"]["available"]}

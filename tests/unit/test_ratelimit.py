@@ -34,12 +34,12 @@ def test_tokens_come_back_with_time_but_never_past_the_burst() -> None:
     assert bucket.reserve() == pytest.approx(0.5)
 
 
-def test_default_burst_is_a_tenth_of_a_second_of_the_rate() -> None:
-    assert TokenBucket(2500, clock=FakeClock()).burst == 4
+def test_default_burst_is_half_a_second_of_the_rate() -> None:
+    assert TokenBucket(2500, clock=FakeClock()).burst == 20
     bucket = TokenBucket(500, clock=FakeClock())
-    assert bucket.burst == 1
+    assert bucket.burst == 4
     delays = [bucket.reserve() for _ in range(500)]
-    assert delays[:2] == [0.0, pytest.approx(60 / 499)]
+    assert delays[:5] == [0.0, 0.0, 0.0, 0.0, pytest.approx(60 / 496)]
     # The burst and the steady pace together make 500 calls in 60 s: the API's limit exactly.
     assert delays[-1] == pytest.approx(60.0)
 
