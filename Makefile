@@ -30,7 +30,7 @@ pytest: install
 test: lint pytest
 
 demo: install
-	$(BIN)/python -m airflow_photoroom.demo
+	$(BIN)/python scripts/demo.py
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -47,11 +47,11 @@ def to_path(uri: str, conn_id: str | None = None) -> ObjectStoragePath:
 
 
 def uri_of(path: ObjectStoragePath) -> str:
-    """The URI to show for a path (``file:///...`` for local files)."""
-    text = str(path)
-    if path.protocol in _LOCAL_PROTOCOLS and not text.startswith("file://"):
-        return f"file://{text}"
-    return text
+    """The plain URI of a path (``file:///...``, ``s3://bucket/key``), without the connection id
+    that ObjectStoragePath shows in its own text (``s3://conn@bucket/key``)."""
+    if path.protocol in _LOCAL_PROTOCOLS:
+        return f"file://{path.path}"
+    return f"{path.protocol}://{path.path}"
 
 
 def stem_of(uri: str) -> str:

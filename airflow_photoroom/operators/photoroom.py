@@ -58,7 +58,7 @@ class _PhotoroomImageOperator(BaseOperator):
     """The shared shape of the edit and remove-background operators."""
 
     # ``output`` is stored as ``output_folder``: BaseOperator.output is Airflow's XComArg property.
-    template_fields: Sequence[str] = ("image", "options", "output_folder")
+    template_fields: Sequence[str] = ("image", "options", "output_folder", "output_conn_id", "input_conn_id")
     template_fields_renderers: ClassVar[dict[str, str]] = {"options": "json", "image": "json"}
     operator_extra_links = (PhotoroomEditFurtherLink(),)
     operation: ClassVar[Operation]
@@ -125,8 +125,9 @@ class _PhotoroomImageOperator(BaseOperator):
     def _storage(self) -> dict[str, Any]:
         return {
             "output": self.output_folder,
-            "output_conn_id": self.output_conn_id,
-            "input_conn_id": self.input_conn_id,
+            # Templated: an empty render ("{{ params.conn or '' }}") means no connection.
+            "output_conn_id": self.output_conn_id or None,
+            "input_conn_id": self.input_conn_id or None,
             "concurrency": self.concurrency,
             "log": self.log,
         }
@@ -389,7 +390,9 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
     Returns ``{"needed", "available", "reserve", "plan", "to_process", "already_done"}``.
     """
 
-    template_fields: Sequence[str] = ("image", "options", "output_folder", "count", "reserve")
+    template_fields: Sequence[str] = (
+        "image", "options", "output_folder", "count", "reserve", "output_conn_id", "input_conn_id",
+    )  # fmt: skip
     ui_color = "#fff3d6"
 
     def __init__(
@@ -446,16 +449,16 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
                     EditOptions.coerce(self.options),  # type: ignore[arg-type]
                     output=self.output_folder,
                     send_urls=not self.upload_http_inputs,
-                    output_conn_id=self.output_conn_id,
-                    input_conn_id=self.input_conn_id,
+                    output_conn_id=self.output_conn_id or None,
+                    input_conn_id=self.input_conn_id or None,
                 )
             else:
                 engine = remove_background_engine(
                     hook,
                     SegmentOptions.coerce(self.options),  # type: ignore[arg-type]
                     output=self.output_folder,
-                    output_conn_id=self.output_conn_id,
-                    input_conn_id=self.input_conn_id,
+                    output_conn_id=self.output_conn_id or None,
+                    input_conn_id=self.input_conn_id or None,
                 )
         except PhotoroomOptionsError as error:
             raise AirflowFailException(f"{self.task_id}: {error}") from None
