@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
 _LOCAL_PROTOCOLS = ("", "file", "local")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".avif", ".tif", ".tiff", ".bmp", ".gif")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -132,3 +133,23 @@ def write_atomically(path: ObjectStoragePath, data: bytes) -> None:
     finally:
         if partial.exists():
             partial.unlink()
+
+
+def list_images(folder: str, conn_id: str | None = None, min_bytes: int = 1) -> list[tuple[str, float]]:
+    """(uri, modified epoch seconds) of the image files directly in ``folder``, sorted by URI.
+
+    Hidden files (``.partial`` uploads and the like) and files under ``min_bytes`` are left out.
+    """
+    import datetime as dt
+
+    found = []
+    for path in to_path(folder, conn_id).iterdir():
+        if path.name.startswith(".") or not path.name.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        info = path.stat()
+        if int(info.get("size") or 0) < min_bytes:
+            continue
+        modified = info.get("mtime") or info.get("LastModified") or info.get("created")
+        stamp = modified.timestamp() if isinstance(modified, dt.datetime) else float(modified or 0)
+        found.append((uri_of(path), stamp))
+    return sorted(found)

@@ -46,27 +46,10 @@ def photoroom_google_shopping() -> None:
     @task
     def read_feed(params: dict[str, Any] | None = None) -> list[dict[str, str]]:
         """The feed's rows, with image links made absolute."""
-        import csv
-        import io
-
-        import httpx
-
-        from airflow_photoroom import storage
+        from airflow_photoroom.feeds import read_feed
 
         assert params is not None
-        feed = params["feed"]
-        if storage.is_http(feed):
-            text = httpx.get(feed, timeout=60, follow_redirects=True).raise_for_status().text
-        else:
-            text = storage.to_path(feed).read_text()
-        base = params["image_base_url"].rstrip("/")
-        rows = []
-        for row in csv.DictReader(io.StringIO(text)):
-            link = row["image_link"]
-            if "://" not in link and base:
-                row["image_link"] = f"{base}/{link.lstrip('/')}"
-            rows.append(row)
-        return rows
+        return read_feed(params["feed"], params["image_base_url"])
 
     @task
     def image_links(rows: list[dict[str, str]]) -> list[str]:

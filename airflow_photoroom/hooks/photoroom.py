@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ class PhotoroomHook(BaseHook):
 
     :param photoroom_conn_id: the Airflow connection to use.
     :param retry_policy: override the backoff built from the connection's ``max_retries``.
+    :param background_model_version: override the connection's AI-background model version
+        (``pr-ai-background-model-version``), e.g. to compare a new model in a benchmark.
     """
 
     conn_name_attr = "photoroom_conn_id"
@@ -95,10 +98,12 @@ class PhotoroomHook(BaseHook):
         photoroom_conn_id: str = DEFAULT_CONN_ID,
         *,
         retry_policy: RetryPolicy | None = None,
+        background_model_version: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.photoroom_conn_id = photoroom_conn_id
+        self._background_model_version = background_model_version
         self._retry_policy_override = retry_policy
         self._settings: PhotoroomSettings | None = None
         self._client: httpx.Client | None = None
@@ -126,10 +131,11 @@ class PhotoroomHook(BaseHook):
             self._settings = self._settings_from(conn)
         return self._settings
 
-    @staticmethod
-    def _settings_from(conn: Connection) -> PhotoroomSettings:
+    def _settings_from(self, conn: Connection) -> PhotoroomSettings:
         settings = PhotoroomSettings.from_connection(conn)
         _mask(settings.api_key)
+        if self._background_model_version:
+            settings = dataclasses.replace(settings, background_model_version=self._background_model_version)
         return settings
 
     @property

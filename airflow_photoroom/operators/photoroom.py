@@ -122,6 +122,9 @@ class _PhotoroomImageOperator(BaseOperator):
     def _engine(self, hook: PhotoroomHook, options: Any) -> BatchEngine:
         raise NotImplementedError
 
+    def _hook(self) -> PhotoroomHook:
+        return PhotoroomHook(self.photoroom_conn_id)
+
     def _storage(self) -> dict[str, Any]:
         return {
             "output": self.output_folder,
@@ -136,7 +139,7 @@ class _PhotoroomImageOperator(BaseOperator):
         images = self._images()
         self._inputs = images
         options = self._validated_options(images)
-        hook = PhotoroomHook(self.photoroom_conn_id)
+        hook = self._hook()
         engine = self._engine(hook, options)
         self.log.info(
             "Photoroom %s: %d image(s) -> %s, up to %d calls in flight",
@@ -211,6 +214,8 @@ class PhotoroomEditOperator(_PhotoroomImageOperator):
     :param input_conn_id: connection for reading object-storage inputs.
     :param concurrency: calls in flight; defaults to what keeps the connection's rate limit busy.
     :param max_failures: images that may fail before the task fails (default 0).
+    :param background_model_version: the AI-background model for this task, instead of the
+        connection's (part of each image's identity: a new model means new outputs).
 
     Returns one plain dict per image (a dict for one image, a list for a batch): ``input``,
     ``output``, ``status`` (``edited`` / ``skipped`` / ``failed`` / ``not_attempted``),
@@ -222,9 +227,19 @@ class PhotoroomEditOperator(_PhotoroomImageOperator):
     options_model = EditOptions
     ui_color = "#e8dcff"
 
-    def __init__(self, *, upload_http_inputs: bool = False, **kwargs: Any) -> None:
+    template_fields: Sequence[str] = (*_PhotoroomImageOperator.template_fields, "background_model_version")
+
+    def __init__(
+        self, *, upload_http_inputs: bool = False, background_model_version: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.upload_http_inputs = upload_http_inputs
+        self.background_model_version = background_model_version
+
+    def _hook(self) -> PhotoroomHook:
+        return PhotoroomHook(
+            self.photoroom_conn_id, background_model_version=self.background_model_version or None
+        )
 
     def _check_request_forms(self, options: Any, images: list[str]) -> None:
         if any(not storage.is_http(uri) or self.upload_http_inputs for uri in images):

@@ -12,8 +12,6 @@ from airflow.triggers.base import BaseEventTrigger, BaseTrigger, TriggerEvent
 
 from airflow_photoroom import availability, storage
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".avif", ".tif", ".tiff", ".bmp", ".gif")
-
 
 class ImageAvailableTrigger(BaseTrigger):
     """Fire when enough of ``images`` exist (see :func:`airflow_photoroom.availability.enough`)."""
@@ -125,25 +123,15 @@ class ImageArrivalTrigger(BaseEventTrigger):
             except Exception as error:
                 self.log.debug("no asset state store: %s", error)
 
-    def _scan(self) -> list[tuple[str, float]]:
-        """(uri, modified) of the images in the folder, at least ``min_bytes`` large."""
-        found = []
-        for path in storage.to_path(self.folder, self.conn_id).iterdir():
-            if not path.name.lower().endswith(IMAGE_SUFFIXES) or path.name.startswith("."):
-                continue
-            info = path.stat()
-            if int(info.get("size") or 0) < self.min_bytes:
-                continue
-            modified = info.get("mtime") or info.get("LastModified") or info.get("created")
-            stamp = modified.timestamp() if isinstance(modified, dt.datetime) else float(modified or 0)
-            found.append((storage.uri_of(path), stamp))
-        return found
-
     async def run(self) -> AsyncIterator[TriggerEvent]:
         watermark = await self._load_watermark()
         while True:
             arrived = [
-                (uri, stamp) for uri, stamp in await asyncio.to_thread(self._scan) if stamp > watermark
+                (uri, stamp)
+                for uri, stamp in await asyncio.to_thread(
+                    storage.list_images, self.folder, self.conn_id, self.min_bytes
+                )
+                if stamp > watermark
             ]
             if arrived:
                 await self._save_watermark(max(stamp for _, stamp in arrived))

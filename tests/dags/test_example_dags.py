@@ -98,3 +98,111 @@ def test_google_shopping_to_s3(airflow_db: None, photoroom_emulator: EmulatorHan
     feed = list(csv.DictReader(io.StringIO(s3.get("shopping/google_shopping_feed.csv").decode())))
     assert {row["compliance"] for row in feed} == {"pass"}
     assert all(row["image_link"].startswith(f"s3://{s3.bucket}/shopping/") for row in feed)
+
+
+def test_marketplace_from_an_upload_folder(
+    airflow_db: None, photoroom_emulator: EmulatorHandle, local_images: Any, tmp_path: Path
+) -> None:
+    photos = local_images(3, folder="seller-uploads")
+    module = load("photoroom_marketplace")
+    conf = {"folder": str(photos[0].parent), "output": str(tmp_path / "listing")}
+    dag_run = module.photoroom_marketplace_dag.test(run_conf=conf)
+    assert dag_run.state == "success"
+    edited = sorted((tmp_path / "listing").glob("*.jpg"))
+    assert len(edited) == 3
+    assert Image.open(edited[0]).size == (1200, 1200)
+    assert (tmp_path / "listing" / "qa-sheet.html").exists()
+    assert photoroom_emulator.calls("POST /v2/edit", 200) == 3
+    assert module.photoroom_marketplace_dag.test(run_conf=conf).state == "success"
+    assert photoroom_emulator.calls("POST /v2/edit", 200) == 3  # the rerun was free
+
+
+def test_catalog_refresh_pays_only_for_changes_and_skips_when_short(
+    airflow_db: None,
+    photoroom_emulator: EmulatorHandle,
+    image_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PHOTOROOM_CATALOG_OUTPUT", str(tmp_path / "catalog"))
+    urls = image_server.add(5)
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,image_link\n" + "".join(f"{i},item {i},{url}\n" for i, url in enumerate(urls)))
+    module = load("photoroom_catalog_refresh")
+    dag = module.photoroom_catalog_refresh_dag
+    assert dag.test(run_conf={"feed": str(feed)}).state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 5
+    (image_server.folder / "item-0002.png").write_bytes(_png())
+    dag_run = dag.test(run_conf={"feed": str(feed)})
+    assert dag_run.state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 6  # only the changed image
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 0)
+    (image_server.folder / "item-0003.png").write_bytes(_png("orange"))
+    short = dag.test(run_conf={"feed": str(feed)})
+    states = {ti.task_id: ti.state for ti in short.get_task_instances()}
+    assert states["plan_credits"] == "skipped"
+    assert states["refresh_images"] == "skipped"
+
+
+def _png(colour: str = "navy") -> bytes:
+    image = Image.new("RGB", (90, 90), (240, 240, 236))
+    image.paste(Image.new("RGB", (40, 40), colour), (25, 25))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_quota_aware_backfill_runs_each_date_once(
+    airflow_db: None,
+    photoroom_emulator: EmulatorHandle,
+    local_images: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pendulum
+
+    source, output = tmp_path / "drops", tmp_path / "out"
+    for day, count in (("2026-03-01", 3), ("2026-03-02", 2)):
+        (source / day).mkdir(parents=True)
+        for index, path in enumerate(local_images(count, folder=f"drop-{day}")):
+            (source / day / f"p{index}.png").write_bytes(path.read_bytes())
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_SOURCE", str(source))
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_OUTPUT", str(output))
+    monkeypatch.setenv("PHOTOROOM_POOL", "default_pool")
+    dag = load("photoroom_quota_aware_backfill").photoroom_quota_aware_backfill_dag
+    first = dag.test(logical_date=pendulum.datetime(2026, 3, 1, tz="UTC"))
+    second = dag.test(logical_date=pendulum.datetime(2026, 3, 2, tz="UTC"))
+    assert xcom(first, "report") == "3 photos, 0 already done, 3 credits spent"
+    assert xcom(second, "report") == "2 photos, 0 already done, 2 credits spent"
+    assert len(list((output / "2026-03-01").glob("*.jpg"))) == 3
+    again = dag.test(logical_date=pendulum.datetime(2026, 3, 1, tz="UTC"))
+    assert xcom(again, "report") == "3 photos, 3 already done, 0 credits spent"
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 995
+
+
+def test_ai_backgrounds_benchmark_by_model_version(
+    airflow_db: None, photoroom_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    images = {
+        "food": [
+            {"image_url": photoroom_emulator.sample_url("food-plate.jpg"), "prompt": "on a wooden table"}
+        ],
+        "jewelry": [{"image_url": photoroom_emulator.sample_url("ring.jpg"), "prompt": "on black velvet"}],
+    }
+    dag = load("photoroom_ai_backgrounds_benchmark").photoroom_ai_backgrounds_benchmark_dag
+    conf = {"images": images, "output": str(tmp_path), "model_version": "background-studio-beta-2025-03-17"}
+    dag_run = dag.test(run_conf=conf)
+    assert dag_run.state == "success"
+    food = sorted((tmp_path / "background-studio-beta-2025-03-17" / "food").glob("food-plate-*.png"))
+    assert len(food) == 4  # the four app seeds
+    assert len({path.read_bytes() for path in food}) == 4  # four different backgrounds
+    assert Image.open(food[0]).size == (1024, 1024)
+    assert (tmp_path / "background-studio-beta-2025-03-17" / "jewelry" / "qa-sheet.png").exists()
+    instances = [ti for ti in dag_run.get_task_instances() if ti.task_id == "generate"]
+    assert len(instances) == 8
+    assert any("seed 117879368" in (ti.rendered_map_index or "") for ti in instances)
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 8
+    assert dag.test(run_conf=conf).state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 8  # same model: free
+    assert dag.test(run_conf={**conf, "model_version": "next-model"}).state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 16  # a new model: new variants

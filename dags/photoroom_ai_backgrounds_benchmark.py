@@ -1,0 +1,92 @@
+"""Photoroom's AI-backgrounds benchmark, as a DAG you can rerun whenever a new model ships.
+
+Five categories (food, cosmetic, apparel, jewelry, people) of five images, each with the
+benchmark's prompt, generated with the Photoroom app's four seeds at 1024x1024 on the original
+image's reference box, exactly as Photoroom's published reference script does. The AI-background
+model version is a param (``model_version``): a new version is a new identity, so its variants
+are generated beside the old ones instead of overwriting them. ``images`` overrides the image
+list (category -> [{"image_url", "prompt"}]). Each category gets a QA sheet with every variant.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from airflow_photoroom.benchmark_catalog import CATEGORIES
+from airflow_photoroom.operators.photoroom import PhotoroomEditOperator
+
+DEFAULT_OUTPUT = os.environ.get("PHOTOROOM_DEMO_OUTPUT", "/tmp/photoroom-ai-backgrounds-benchmark")
+
+
+@dag(
+    dag_id="photoroom_ai_backgrounds_benchmark",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["photoroom", "example", "benchmark"],
+    params={
+        "model_version": Param(
+            "", type="string", description="pr-ai-background-model-version; empty: the API's"
+        ),
+        "images": Param(CATEGORIES, type="object", description="category -> [{image_url, prompt}]"),
+        "output": Param(DEFAULT_OUTPUT, type="string"),
+    },
+    doc_md=__doc__,
+)
+def photoroom_ai_backgrounds_benchmark() -> None:
+    @task
+    def variants(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One edit per image and seed: the kwargs of each mapped task."""
+        from airflow_photoroom.benchmark_catalog import NEGATIVE_PROMPT, SEEDS
+
+        assert params is not None
+        version = params["model_version"] or "default-model"
+        return [
+            {
+                "image": item["image_url"],
+                "output": f"{params['output']}/{version}/{category}",
+                "options": {
+                    "referenceBox": "originalImage",
+                    "outputSize": "1024x1024",
+                    "background.prompt": item["prompt"],
+                    "background.negativePrompt": NEGATIVE_PROMPT,
+                    "background.seed": seed,
+                },
+            }
+            for category, items in params["images"].items()
+            for item in items
+            for seed in SEEDS
+        ]
+
+    generate = PhotoroomEditOperator.partial(
+        task_id="generate",
+        background_model_version="{{ params.model_version }}",
+        map_index_template="{{ task.image }} seed {{ task.options['background.seed'] }}",
+    ).expand_kwargs(variants())
+
+    @task
+    def qa_sheets(
+        results: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> dict[str, dict[str, str]]:
+        """A sheet per category: every variant, before and after, with its seed."""
+        from airflow_photoroom.qa import write_qa_sheet
+
+        assert params is not None
+        version = params["model_version"] or "default-model"
+        sheets = {}
+        for category in params["images"]:
+            folder = f"{params['output']}/{version}/{category}"
+            rows = [
+                row for row in results if row.get("output", "") and f"/{version}/{category}/" in row["output"]
+            ]
+            sheets[category] = write_qa_sheet(rows, folder, title=f"AI backgrounds: {category} ({version})")
+        return sheets
+
+    qa_sheets(generate.output)
+
+
+photoroom_ai_backgrounds_benchmark_dag = photoroom_ai_backgrounds_benchmark()
