@@ -532,26 +532,24 @@ class ScenePreset(_Group):
     name: _ScenePreset
 
 
-class VirtualModelPerson(_Group):
+class _PresetOrCustom(_Group):
+    """A preset by name, or a custom image: exactly one of the two."""
+
+    custom: ReferenceImage | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> _PresetOrCustom:
+        if (getattr(self, "preset", None) is None) == (self.custom is None):
+            raise ValueError("give exactly one of preset or custom")
+        return self
+
+
+class VirtualModelPerson(_PresetOrCustom):
     preset: PersonPreset | None = None
-    custom: ReferenceImage | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> VirtualModelPerson:
-        if (self.preset is None) == (self.custom is None):
-            raise ValueError("give exactly one of preset or custom")
-        return self
 
 
-class VirtualModelScene(_Group):
+class VirtualModelScene(_PresetOrCustom):
     preset: ScenePreset | None = None
-    custom: ReferenceImage | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> VirtualModelScene:
-        if (self.preset is None) == (self.custom is None):
-            raise ValueError("give exactly one of preset or custom")
-        return self
 
 
 class VirtualModelOptions(_Group):

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue
-from airflow.sdk.exceptions import AirflowException, AirflowSensorTimeout
+from airflow.sdk import PokeReturnValue
+from airflow.sdk.exceptions import AirflowException
 
 from airflow_photoroom import availability
-from airflow_photoroom.sensors.photoroom import default_deferrable
+from airflow_photoroom.sensors.base import DeferrableSensor
 from airflow_photoroom.triggers.image import ImageAvailableTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
 
-class ImageAvailableSensor(BaseSensorOperator):
+class ImageAvailableSensor(DeferrableSensor):
     """Wait for images: ``http(s)://`` URLs (HEAD, or a ranged GET where HEAD is refused; 200
     and an image content type) and object-storage paths (exist, with at least ``min_bytes``).
 
@@ -34,6 +33,7 @@ class ImageAvailableSensor(BaseSensorOperator):
     """
 
     template_fields = ("image",)
+    result_key = "ready"
 
     def __init__(
         self,
@@ -43,7 +43,6 @@ class ImageAvailableSensor(BaseSensorOperator):
         min_bytes: int = 1,
         conn_id: str | None = None,
         concurrency: int = 16,
-        deferrable: bool | None = None,
         poke_interval: float = 60,
         timeout: float = 6 * 60 * 60,
         **kwargs: Any,
@@ -56,7 +55,6 @@ class ImageAvailableSensor(BaseSensorOperator):
         self.min_bytes = min_bytes
         self.conn_id = conn_id
         self.concurrency = concurrency
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
 
     def _images(self) -> list[str]:
         images = [self.image] if isinstance(self.image, str) else [str(i) for i in self.image]
@@ -84,29 +82,13 @@ class ImageAvailableSensor(BaseSensorOperator):
             is_done=availability.enough(len(ready), len(images), self.wait_for), xcom_value=ready
         )
 
-    def execute(self, context: Context) -> Any:
-        if not self.deferrable:
-            return super().execute(context)
-        first = self.poke(context)
-        if first.is_done:
-            return first.xcom_value
-        self.defer(
-            trigger=ImageAvailableTrigger(
-                images=self._images(),
-                wait_for=self.wait_for,
-                conn_id=self.conn_id,
-                min_bytes=self.min_bytes,
-                poll_interval=self.poke_interval,
-                end_at=time.time() + self.timeout,
-                concurrency=self.concurrency,
-            ),
-            method_name="execute_complete",
-            timeout=dt.timedelta(seconds=self.timeout),
+    def trigger(self) -> ImageAvailableTrigger:
+        return ImageAvailableTrigger(
+            images=self._images(),
+            wait_for=self.wait_for,
+            conn_id=self.conn_id,
+            min_bytes=self.min_bytes,
+            poll_interval=self.poke_interval,
+            concurrency=self.concurrency,
+            end_at=time.time() + self.timeout,
         )
-
-    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
-        if event.get("status") == "timeout":
-            raise AirflowSensorTimeout(f"{self.task_id}: {event.get('message')}")
-        if event.get("status") == "success":
-            return event["ready"]
-        raise AirflowException(f"waiting for images failed: {event.get('message')}")
