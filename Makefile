@@ -36,13 +36,12 @@ bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Re-pin every supported Airflow version after changing dependencies in pyproject.toml.
+# constraints/airflow-X.in holds each version's own pins (and why); X.txt is the full resolution.
 constraints:
-	@for file in constraints/airflow-*.txt; do \
-		version=$${file#constraints/airflow-}; version=$${version%.txt}; \
-		echo "apache-airflow==$$version" > /tmp/airflow-$$version.in; \
-		uv pip compile -q --python-version 3.11 pyproject.toml /tmp/airflow-$$version.in \
+	@for input in constraints/airflow-*.in; do \
+		uv pip compile -q --python-version 3.11 pyproject.toml $$input \
 			--extra dev --extra emulator --extra s3 --no-emit-package airflow-provider-photoroom \
-			--no-header -o $$file; \
+			--no-header -o $${input%.in}.txt; \
 	done
 
 clean:
