@@ -46,7 +46,10 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             },
         ],
-        "extra-links": ["airflow_photoroom.links.PhotoroomEditFurtherLink"],
+        "extra-links": [
+            "airflow_photoroom.links.PhotoroomEditFurtherLink",
+            "airflow_photoroom.links.PhotoroomQASheetLink",
+        ],
         "connection-types": [
             {
                 "connection-type": CONN_TYPE,

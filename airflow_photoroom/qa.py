@@ -80,8 +80,9 @@ def write_qa_sheet(
     title: str = "Photoroom QA sheet",
     input_conn_id: str | None = None,
     output_conn_id: str | None = None,
+    name: str = "qa-sheet",
 ) -> dict[str, str]:
-    """Write ``qa-sheet.png`` and ``qa-sheet.html`` into ``output``; return their URIs.
+    """Write ``<name>.png`` and ``<name>.html`` into ``output``; return their URIs.
 
     ``rows`` are the operators' result dicts, optionally with a ``compliance`` report each.
     """
@@ -113,9 +114,9 @@ def write_qa_sheet(
     folder = storage.to_path(output, output_conn_id)
     png = io.BytesIO()
     sheet.save(png, "PNG", optimize=True)
-    storage.write_atomically(folder / "qa-sheet.png", png.getvalue())
-    storage.write_atomically(folder / "qa-sheet.html", _html(title, cards).encode())
-    return {"png": storage.uri_of(folder / "qa-sheet.png"), "html": storage.uri_of(folder / "qa-sheet.html")}
+    storage.write_atomically(folder / f"{name}.png", png.getvalue())
+    storage.write_atomically(folder / f"{name}.html", _html(title, cards).encode())
+    return {"png": storage.uri_of(folder / f"{name}.png"), "html": storage.uri_of(folder / f"{name}.html")}
 
 
 def _data_uri(image: Image.Image) -> str:

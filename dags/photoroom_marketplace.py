@@ -31,6 +31,7 @@ DEFAULT_OUTPUT = os.environ.get("PHOTOROOM_DEMO_OUTPUT", "/tmp/photoroom-marketp
         "folder": Param("", type="string", description="A seller's upload folder (file://, s3://, a path)"),
         "blur_background": Param(False, type="boolean", description="Keep the setting, blurred"),
         "output": Param(DEFAULT_OUTPUT, type="string"),
+        "conn_id": Param("", type="string", description="Connection of the folder and output store, if any"),
     },
     doc_md=__doc__,
 )
@@ -42,7 +43,7 @@ def photoroom_marketplace() -> None:
         assert params is not None
         photos = list(params["images"])
         if params["folder"]:
-            photos += [uri for uri, _ in list_images(params["folder"])]
+            photos += [uri for uri, _ in list_images(params["folder"], params["conn_id"] or None)]
         if not photos:
             raise ValueError("give photos: params.images or params.folder")
         return photos
@@ -56,13 +57,13 @@ def photoroom_marketplace() -> None:
 
     photos = listing_photos()
     options = listing_options()
-    ready = ImageAvailableSensor(task_id="wait_for_photos", image=photos, poke_interval=30, timeout=60 * 60)
-    plan = PhotoroomQuotaCheckOperator(
-        task_id="plan_credits", image=ready.output, output="{{ params.output }}", options=options
+    conn = "{{ params.conn_id }}"
+    ready = ImageAvailableSensor(
+        task_id="wait_for_photos", image=photos, conn_id=conn, poke_interval=30, timeout=60 * 60
     )
-    edit = PhotoroomEditOperator(
-        task_id="edit_photos", image=ready.output, output="{{ params.output }}", options=options
-    )
+    storage = {"output": "{{ params.output }}", "input_conn_id": conn, "output_conn_id": conn}
+    plan = PhotoroomQuotaCheckOperator(task_id="plan_credits", image=ready.output, options=options, **storage)
+    edit = PhotoroomEditOperator(task_id="edit_photos", image=ready.output, options=options, **storage)
     plan >> edit
 
     @task
@@ -70,7 +71,14 @@ def photoroom_marketplace() -> None:
         from airflow_photoroom.qa import write_qa_sheet
 
         assert params is not None
-        return write_qa_sheet(results, params["output"], title="Marketplace listing")
+        conn_id = params["conn_id"] or None
+        return write_qa_sheet(
+            results,
+            params["output"],
+            title="Marketplace listing",
+            input_conn_id=conn_id,
+            output_conn_id=conn_id,
+        )
 
     qa_sheet(edit.output)
 

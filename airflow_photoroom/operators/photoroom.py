@@ -28,7 +28,12 @@ from airflow_photoroom.batch import (
 )
 from airflow_photoroom.exceptions import PhotoroomCreditsExhaustedError, PhotoroomOptionsError
 from airflow_photoroom.hooks.photoroom import PhotoroomHook
-from airflow_photoroom.links import EDIT_FURTHER_XCOM_KEY, PhotoroomEditFurtherLink
+from airflow_photoroom.links import (
+    EDIT_FURTHER_XCOM_KEY,
+    QA_SHEET_XCOM_KEY,
+    PhotoroomEditFurtherLink,
+    PhotoroomQASheetLink,
+)
 from airflow_photoroom.options import EditOptions, SegmentOptions
 from airflow_photoroom.pricing import Operation
 from airflow_photoroom.settings import DEFAULT_CONN_ID
@@ -60,7 +65,7 @@ class _PhotoroomImageOperator(BaseOperator):
     # ``output`` is stored as ``output_folder``: BaseOperator.output is Airflow's XComArg property.
     template_fields: Sequence[str] = ("image", "options", "output_folder", "output_conn_id", "input_conn_id")
     template_fields_renderers: ClassVar[dict[str, str]] = {"options": "json", "image": "json"}
-    operator_extra_links = (PhotoroomEditFurtherLink(),)
+    operator_extra_links = (PhotoroomEditFurtherLink(), PhotoroomQASheetLink())
     operation: ClassVar[Operation]
     options_model: ClassVar[type[EditOptions] | type[SegmentOptions]]
 
@@ -75,6 +80,7 @@ class _PhotoroomImageOperator(BaseOperator):
         input_conn_id: str | None = None,
         concurrency: int | None = None,
         max_failures: int = 0,
+        qa_sheet: bool = False,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("map_index_template", MAP_INDEX_TEMPLATE)
@@ -89,6 +95,7 @@ class _PhotoroomImageOperator(BaseOperator):
         self.input_conn_id = input_conn_id
         self.concurrency = concurrency
         self.max_failures = max_failures
+        self.qa_sheet = qa_sheet
         self._inputs: list[str] = []
 
     @classmethod
@@ -162,6 +169,19 @@ class _PhotoroomImageOperator(BaseOperator):
             ti.xcom_push(key=EDIT_FURTHER_XCOM_KEY, value=url)
         if report.manifest:
             self.log.info("Photoroom manifest: %s", report.manifest)
+        if self.qa_sheet:
+            from airflow_photoroom.qa import write_qa_sheet
+
+            sheet = write_qa_sheet(
+                rows,
+                f"{self.output_folder.rstrip('/')}/_qa",
+                title=f"{ti.dag_id}.{ti.task_id}",
+                name=_manifest_name(context),
+                input_conn_id=self.input_conn_id or None,
+                output_conn_id=self.output_conn_id or None,
+            )
+            ti.xcom_push(key=QA_SHEET_XCOM_KEY, value=sheet["html"])
+            self.log.info("Photoroom QA sheet: %s", sheet["html"])
         self._raise_for(report, rows, ti)
         return rows[0] if isinstance(self.image, str) else rows
 
@@ -214,6 +234,8 @@ class PhotoroomEditOperator(_PhotoroomImageOperator):
     :param input_conn_id: connection for reading object-storage inputs.
     :param concurrency: calls in flight; defaults to what keeps the connection's rate limit busy.
     :param max_failures: images that may fail before the task fails (default 0).
+    :param qa_sheet: write a contact sheet (before/after, status, seed, uncertainty) to
+        ``<output>/_qa/`` and link it from the task ("QA sheet").
     :param background_model_version: the AI-background model for this task, instead of the
         connection's (part of each image's identity: a new model means new outputs).
 

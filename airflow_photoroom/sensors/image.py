@@ -32,7 +32,7 @@ class ImageAvailableSensor(DeferrableSensor):
     :param concurrency: checks at once (polite to CDNs; there are no retries, only the next poke).
     """
 
-    template_fields = ("image",)
+    template_fields = ("image", "conn_id")
     result_key = "ready"
 
     def __init__(
@@ -66,7 +66,7 @@ class ImageAvailableSensor(DeferrableSensor):
         images = self._images()
         results = asyncio.run(
             availability.check_images(
-                images, conn_id=self.conn_id, min_bytes=self.min_bytes, concurrency=self.concurrency
+                images, conn_id=self.conn_id or None, min_bytes=self.min_bytes, concurrency=self.concurrency
             )
         )
         ready = [r.uri for r in results if r.ready]
@@ -86,7 +86,7 @@ class ImageAvailableSensor(DeferrableSensor):
         return ImageAvailableTrigger(
             images=self._images(),
             wait_for=self.wait_for,
-            conn_id=self.conn_id,
+            conn_id=self.conn_id or None,
             min_bytes=self.min_bytes,
             poll_interval=self.poke_interval,
             concurrency=self.concurrency,

@@ -206,3 +206,21 @@ def test_ai_backgrounds_benchmark_by_model_version(
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 8  # same model: free
     assert dag.test(run_conf={**conf, "model_version": "next-model"}).state == "success"
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 16  # a new model: new variants
+
+
+def test_marketplace_from_s3_to_s3(
+    airflow_db: None, photoroom_emulator: EmulatorHandle, local_images: Any, s3: S3
+) -> None:
+    for index, path in enumerate(local_images(2, folder="s3-seller")):
+        s3.client.put_object(Bucket=s3.bucket, Key=f"uploads/seller-7/p{index}.png", Body=path.read_bytes())
+    dag = load("photoroom_marketplace").photoroom_marketplace_dag
+    conf = {
+        "folder": s3.uri("uploads/seller-7"),
+        "output": s3.uri("listings/seller-7"),
+        "conn_id": s3.conn_id,
+    }
+    assert dag.test(run_conf=conf).state == "success"
+    keys = s3.keys("listings/seller-7/")
+    assert len([key for key in keys if key.endswith(".jpg")]) == 2
+    assert "listings/seller-7/qa-sheet.html" in keys
+    assert photoroom_emulator.calls("POST /v2/edit", 200) == 2

@@ -71,7 +71,10 @@ def test_single_image_by_url(
     run_dag: Callable[..., Any], photoroom_emulator: EmulatorHandle, connect: Any, tmp_path: Path
 ) -> None:
     url = photoroom_emulator.sample_url("mug.jpg")
-    body = f"    PhotoroomEditOperator(task_id='edit', image={url!r}, output={str(tmp_path)!r}, options={WHITE_300!r})"
+    body = (
+        f"    PhotoroomEditOperator(task_id='edit', image={url!r}, output={str(tmp_path)!r}, "
+        f"options={WHITE_300!r}, qa_sheet=True)"
+    )
     dag_run = run_dag(dag_source("single_by_url", body))
     assert dag_run.state == "success"
     row = xcom(dag_run, "edit")
@@ -84,6 +87,11 @@ def test_single_image_by_url(
     decodes(Path(row["output"].removeprefix("file://")), (300, 300))
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 1
     assert xcom(dag_run, "edit", key="photoroom_edit_further_url") == row["edit_further_url"]
+    sheet = xcom(dag_run, "edit", key="photoroom_qa_sheet")
+    assert sheet.startswith(f"file://{tmp_path}/_qa/single_by_url__")
+    assert sheet.endswith(".html")
+    assert "mug" in Path(sheet.removeprefix("file://")).read_text()
+    assert Path(sheet.removeprefix("file://").removesuffix(".html") + ".png").exists()
     manifests = list((tmp_path / "_manifests").iterdir())
     assert len(manifests) == 1
     assert json.loads(manifests[0].read_text())["status"] == "edited"
