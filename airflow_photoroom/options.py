@@ -599,15 +599,9 @@ class LayerSegmentation(_Group):
     mode: Literal["keepSalientObject", "ignoreSalientObject"] | None = None
 
 
-class ImageLayerContent(_Group):
-    image_url: Url | None = None
-    image_file: bytes | None = None
-    image_from_prompt: ImageFromPromptOptions | None = None
-    remove_background: Literal["auto", "never"] | None = None
-    use_for_ai_background: Literal["auto", "never"] | None = Field(default=None, alias="useForAIBackground")
-    segmentation: LayerSegmentation | None = None
-    horizontal_alignment: HorizontalAlignment | None = None
-    vertical_alignment: VerticalAlignment | None = None
+class _SpacingFields(_Group):
+    """Padding and margin, general and per side (on the edit itself and on image layers)."""
+
     padding: Spacing | None = None
     padding_top: Spacing | None = None
     padding_bottom: Spacing | None = None
@@ -618,6 +612,17 @@ class ImageLayerContent(_Group):
     margin_bottom: Spacing | None = None
     margin_left: Spacing | None = None
     margin_right: Spacing | None = None
+
+
+class ImageLayerContent(_SpacingFields):
+    image_url: Url | None = None
+    image_file: bytes | None = None
+    image_from_prompt: ImageFromPromptOptions | None = None
+    remove_background: Literal["auto", "never"] | None = None
+    use_for_ai_background: Literal["auto", "never"] | None = Field(default=None, alias="useForAIBackground")
+    segmentation: LayerSegmentation | None = None
+    horizontal_alignment: HorizontalAlignment | None = None
+    vertical_alignment: VerticalAlignment | None = None
 
 
 class ImageLayer(_Group):
@@ -636,7 +641,7 @@ Layer = Annotated[
 ]
 
 
-class EditOptions(_WireOptions):
+class EditOptions(_WireOptions, _SpacingFields):
     """Parameters of ``/v2/edit`` (everything but the main image itself).
 
     >>> EditOptions.coerce({"background.color": "FFFFFF", "outputSize": "1000x1000"}).to_wire()
@@ -679,16 +684,6 @@ class EditOptions(_WireOptions):
     ignore_padding_and_snap_on_cropped_sides: bool | None = None
     keep_existing_alpha_channel: Literal["auto", "never"] | None = None
     preserve_metadata: Literal["never", "xmp", "exifSubset", "exifSubsetWithXmpCompatibility"] | None = None
-    padding: Spacing | None = None
-    padding_top: Spacing | None = None
-    padding_bottom: Spacing | None = None
-    padding_left: Spacing | None = None
-    padding_right: Spacing | None = None
-    margin: Spacing | None = None
-    margin_top: Spacing | None = None
-    margin_bottom: Spacing | None = None
-    margin_left: Spacing | None = None
-    margin_right: Spacing | None = None
 
     template_id: (
         Annotated[
