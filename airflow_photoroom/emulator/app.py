@@ -84,6 +84,8 @@ class EmulatorState:
         #: (method path, status) -> count, for tests that assert what was (not) called.
         self.requests: collections.Counter[tuple[str, int]] = collections.Counter()
         self.client: httpx.AsyncClient | None = None
+        #: The day sandbox calls are counted against (UTC, as the daily cap resets); replaceable.
+        self.today: Callable[[], str] = lambda: dt.datetime.now(dt.timezone.utc).date().isoformat()
 
     def count(self, endpoint: str, status: int) -> None:
         with self.lock:
@@ -244,12 +246,11 @@ async def _checked_image_call(
     state: EmulatorState, request: Request, operation: Operation, key: str
 ) -> Response:
     config = state.config
-    day = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    day = state.today()
     if key.startswith(SANDBOX_KEY_PREFIX) and state.ledger.sandbox_calls_left(key, day) <= 0:
-        midnight = dt.datetime.combine(
-            dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time(), dt.timezone.utc
-        )
-        until_midnight = int((midnight - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 1
+        now = dt.datetime.now(dt.timezone.utc)
+        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        until_midnight = int((midnight - now).total_seconds()) + 1
         message = f"sandbox keys are limited to {SANDBOX_DAILY_CALLS} calls a day"
         raise ApiError(429, message, "rate_limited", {"retry-after": str(until_midnight)})
     if state.admit(key) is not None:

@@ -75,6 +75,7 @@ def test_402_when_the_balance_is_short_and_after_a_top_up(
 def test_sandbox_keys_are_free_and_capped_per_day(
     emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    emulator.state.today = lambda: "2026-11-20"  # one day throughout, even across midnight
     sandbox_key = f"sandbox_{emulator.api_key}"
     for name, value in emulator.connection_env(api_key=sandbox_key, rate_limit_per_minute=1_000_000).items():
         monkeypatch.setenv(name, value)
@@ -88,9 +89,11 @@ def test_sandbox_keys_are_free_and_capped_per_day(
     with ThreadPoolExecutor(10) as pool:
         list(pool.map(one, range(SANDBOX_DAILY_CALLS)))
     assert balance(emulator) == 1000
-    with pytest.raises(errors.PhotoroomRateLimitError, match="100 calls a day"):
-        hook.remove_background(TINY)
-    assert emulator.calls("POST /v1/segment", 429) == 1  # Retry-After to midnight: not retried
+    no_retries = PhotoroomHook(retry_policy=RetryPolicy(max_retries=0))  # independent of the hour
+    with pytest.raises(errors.PhotoroomRateLimitError, match="100 calls a day") as caught:
+        no_retries.remove_background(TINY)
+    assert caught.value.retry_after is not None
+    assert 0 < caught.value.retry_after <= 24 * 3600  # until the next UTC midnight
 
 
 def test_50_parallel_clients_leave_an_exact_balance(emulator: EmulatorHandle) -> None:
