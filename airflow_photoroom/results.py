@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
+
+from airflow_photoroom.media import sniff_media_type
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,22 @@ class SegmentResult:
     content: bytes = field(repr=False)
     media_type: str
     uncertainty_score: float | None = None
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> SegmentResult:
+        """``/v1/segment`` answers with image bytes, or with JSON ``{"base64img": ...}``.
+
+        :raises ValueError: for a JSON answer without a valid image.
+        """
+        media_type = _media_type(response)
+        content = response.content
+        if media_type == "application/json":
+            try:
+                content = base64.b64decode(response.json()["base64img"], validate=True)
+            except (ValueError, KeyError, TypeError, binascii.Error):
+                raise ValueError("JSON answer without a valid base64img") from None
+            media_type = sniff_media_type(content) or "application/octet-stream"
+        return cls(content, media_type, _header_float(response.headers, "x-uncertainty-score"))
 
     def __repr__(self) -> str:
         return f"SegmentResult(<{len(self.content)} bytes {self.media_type}>)"

@@ -41,10 +41,13 @@ def normalize_uri(uri: str) -> str:
 
 
 def to_path(uri: str, conn_id: str | None = None) -> ObjectStoragePath:
-    """An ObjectStoragePath for a URI or a local path."""
+    """An ObjectStoragePath for a URI or a local path.
+
+    An empty ``conn_id`` means none: templated connection fields render ``""`` when unset.
+    """
     from airflow.sdk import ObjectStoragePath
 
-    return ObjectStoragePath(normalize_uri(uri), conn_id=conn_id)
+    return ObjectStoragePath(normalize_uri(uri), conn_id=conn_id or None)
 
 
 def uri_of(path: ObjectStoragePath) -> str:

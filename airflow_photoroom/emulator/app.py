@@ -351,11 +351,12 @@ async def _prepare_edit(
     image_bytes = files.pop("imageFile", None)
     if request.method == "POST" and image_url is not None:
         raise ApiError(400, "imageUrl is not accepted by POST /v2/edit: send imageFile, or use GET")
-    for name in [n for n in fields if n.endswith("imageUrl")] if request.method == "POST" else []:
-        if name in ("background.imageUrl", "background.guidance.imageUrl") or name.startswith("editWithAI."):
-            raise ApiError(400, f"{name} is only accepted by GET /v2/edit")
     options, unsupported = _validate(EditOptions, {**fields, **files})
     assert isinstance(options, EditOptions)
+    try:  # the client's own rule for which parameters each form of the endpoint takes
+        options.multipart_fields() if request.method == "POST" else options.query_params()
+    except PhotoroomOptionsError as error:
+        raise ApiError(400, str(error)) from None
     if image_url is None and image_bytes is None and options.needs_main_image:
         raise ApiError(
             400, "imageUrl: must be provided" if request.method == "GET" else "imageFile: must be provided"

@@ -9,8 +9,6 @@ sending loop differs, because one blocks and the other awaits.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import dataclasses
 import time
 from collections.abc import Mapping
@@ -407,21 +405,10 @@ def _edit_result(response: httpx.Response) -> EditResult:
 
 
 def _segment_result(response: httpx.Response) -> SegmentResult:
-    """``/v1/segment`` answers with image bytes, or with JSON ``{"base64img": ...}``."""
-    media_type = response.headers.get("content-type", "").split(";")[0].strip()
-    content = response.content
-    if media_type == "application/json":
-        try:
-            content = base64.b64decode(response.json()["base64img"], validate=True)
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            raise PhotoroomError("POST /v1/segment: JSON answer without a valid base64img") from None
-        media_type = sniff_media_type(content) or "application/octet-stream"
-    uncertainty = response.headers.get("x-uncertainty-score")
     try:
-        score = float(uncertainty) if uncertainty is not None else None
-    except ValueError:
-        score = None
-    return SegmentResult(content=content, media_type=media_type, uncertainty_score=score)
+        return SegmentResult.from_response(response)
+    except ValueError as error:
+        raise PhotoroomError(f"POST /v1/segment: {error}") from None
 
 
 def _check_size(image: bytes | bytearray, limit: int, endpoint: str) -> None:

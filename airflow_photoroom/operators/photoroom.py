@@ -135,9 +135,8 @@ class _PhotoroomImageOperator(BaseOperator):
     def _storage(self) -> dict[str, Any]:
         return {
             "output": self.output_folder,
-            # Templated: an empty render ("{{ params.conn or '' }}") means no connection.
-            "output_conn_id": self.output_conn_id or None,
-            "input_conn_id": self.input_conn_id or None,
+            "output_conn_id": self.output_conn_id,
+            "input_conn_id": self.input_conn_id,
             "concurrency": self.concurrency,
             "log": self.log,
         }
@@ -177,8 +176,8 @@ class _PhotoroomImageOperator(BaseOperator):
                 f"{self.output_folder.rstrip('/')}/_qa",
                 title=f"{ti.dag_id}.{ti.task_id}",
                 name=_manifest_name(context),
-                input_conn_id=self.input_conn_id or None,
-                output_conn_id=self.output_conn_id or None,
+                input_conn_id=self.input_conn_id,
+                output_conn_id=self.output_conn_id,
             )
             ti.xcom_push(key=QA_SHEET_XCOM_KEY, value=sheet["html"])
             self.log.info("Photoroom QA sheet: %s", sheet["html"])
@@ -486,16 +485,16 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
                     EditOptions.coerce(self.options),  # type: ignore[arg-type]
                     output=self.output_folder,
                     send_urls=not self.upload_http_inputs,
-                    output_conn_id=self.output_conn_id or None,
-                    input_conn_id=self.input_conn_id or None,
+                    output_conn_id=self.output_conn_id,
+                    input_conn_id=self.input_conn_id,
                 )
             else:
                 engine = remove_background_engine(
                     hook,
                     SegmentOptions.coerce(self.options),  # type: ignore[arg-type]
                     output=self.output_folder,
-                    output_conn_id=self.output_conn_id or None,
-                    input_conn_id=self.input_conn_id or None,
+                    output_conn_id=self.output_conn_id,
+                    input_conn_id=self.input_conn_id,
                 )
         except PhotoroomOptionsError as error:
             raise AirflowFailException(f"{self.task_id}: {error}") from None

@@ -66,7 +66,7 @@ class ImageAvailableSensor(DeferrableSensor):
         images = self._images()
         results = asyncio.run(
             availability.check_images(
-                images, conn_id=self.conn_id or None, min_bytes=self.min_bytes, concurrency=self.concurrency
+                images, conn_id=self.conn_id, min_bytes=self.min_bytes, concurrency=self.concurrency
             )
         )
         ready = [r.uri for r in results if r.ready]
@@ -86,7 +86,7 @@ class ImageAvailableSensor(DeferrableSensor):
         return ImageAvailableTrigger(
             images=self._images(),
             wait_for=self.wait_for,
-            conn_id=self.conn_id or None,
+            conn_id=self.conn_id,
             min_bytes=self.min_bytes,
             poll_interval=self.poke_interval,
             concurrency=self.concurrency,
