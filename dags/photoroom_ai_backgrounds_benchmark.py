@@ -33,7 +33,8 @@ DEFAULT_OUTPUT = os.environ.get("PHOTOROOM_DEMO_OUTPUT", "/tmp/photoroom-ai-back
             "", type="string", description="pr-ai-background-model-version; empty: the API's"
         ),
         "images": Param(CATEGORIES, type="object", description="category -> [{image_url, prompt}]"),
-        "output": Param(DEFAULT_OUTPUT, type="string"),
+        "output": Param(DEFAULT_OUTPUT, type="string", description="Folder URI (a path, file://, s3://...)"),
+        "conn_id": Param("", type="string", description="Connection of the output store, if any"),
     },
     doc_md=__doc__,
 )
@@ -64,6 +65,7 @@ def photoroom_ai_backgrounds_benchmark() -> None:
 
     generate = PhotoroomEditOperator.partial(
         task_id="generate",
+        output_conn_id="{{ params.conn_id }}",
         background_model_version="{{ params.model_version }}",
         map_index_template="{{ task.image }} seed {{ task.options['background.seed'] }}",
     ).expand_kwargs(variants())
@@ -83,7 +85,12 @@ def photoroom_ai_backgrounds_benchmark() -> None:
             rows = [
                 row for row in results if row.get("output", "") and f"/{version}/{category}/" in row["output"]
             ]
-            sheets[category] = write_qa_sheet(rows, folder, title=f"AI backgrounds: {category} ({version})")
+            sheets[category] = write_qa_sheet(
+                rows,
+                folder,
+                title=f"AI backgrounds: {category} ({version})",
+                output_conn_id=params["conn_id"],
+            )
         return sheets
 
     qa_sheets(generate.output)

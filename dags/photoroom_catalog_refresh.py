@@ -5,6 +5,12 @@ Each day the catalog feed is read and every image goes through the edit; images 
 changed products, and any rerun is free. The run is quota-aware: when the account cannot pay
 for today's changes, the refresh is skipped rather than half done. The output folder is an
 Asset, so storefront DAGs can run when it changes.
+
+Where it writes is a deployment setting, not a param: a daily refresh pays only for changes
+because every day looks in the same place, and the Asset names that place. Set
+``PHOTOROOM_CATALOG_OUTPUT`` (a folder URI: a path, ``file://``, ``s3://``...) and, for a store
+that needs credentials, ``PHOTOROOM_CATALOG_CONN_ID`` (an Airflow connection, used for the
+output and for a feed kept in the same store).
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from airflow_photoroom.operators.photoroom import PhotoroomEditOperator, PhotoroomQuotaCheckOperator
+from airflow_photoroom.storage import normalize_uri
 
 OUTPUT = os.environ.get("PHOTOROOM_CATALOG_OUTPUT", "/tmp/photoroom-catalog")
-CATALOG = Asset(name="photoroom_catalog_images", uri=f"file://{OUTPUT}" if "://" not in OUTPUT else OUTPUT)
+CONN_ID = os.environ.get("PHOTOROOM_CATALOG_CONN_ID", "")
+CATALOG = Asset(name="photoroom_catalog_images", uri=normalize_uri(OUTPUT))
 OPTIONS = {"background.color": "FFFFFF", "padding": 0.08, "outputSize": "1200x1200", "export.format": "jpeg"}
 
 
@@ -30,7 +38,9 @@ OPTIONS = {"background.color": "FFFFFF", "padding": 0.08, "outputSize": "1200x12
     max_active_runs=1,
     tags=["photoroom", "example"],
     params={
-        "feed": Param(os.environ.get("PHOTOROOM_CATALOG_FEED", ""), type="string", description="Catalog CSV"),
+        "feed": Param(
+            os.environ.get("PHOTOROOM_CATALOG_FEED", ""), type="string", description="Catalog CSV (any URI)"
+        ),
         "image_base_url": Param("", type="string"),
     },
     doc_md=__doc__,
@@ -41,15 +51,14 @@ def photoroom_catalog_refresh() -> None:
         from airflow_photoroom.feeds import read_feed
 
         assert params is not None
-        return [row["image_link"] for row in read_feed(params["feed"], params["image_base_url"])]
+        return [row["image_link"] for row in read_feed(params["feed"], params["image_base_url"], CONN_ID)]
 
     images = catalog_images()
+    storage = {"output": OUTPUT, "output_conn_id": CONN_ID, "options": OPTIONS}
     plan = PhotoroomQuotaCheckOperator(
-        task_id="plan_credits", image=images, output=OUTPUT, options=OPTIONS, on_insufficient="skip"
+        task_id="plan_credits", image=images, on_insufficient="skip", **storage
     )
-    edit = PhotoroomEditOperator(
-        task_id="refresh_images", image=images, output=OUTPUT, options=OPTIONS, outlets=[CATALOG]
-    )
+    edit = PhotoroomEditOperator(task_id="refresh_images", image=images, outlets=[CATALOG], **storage)
     plan >> edit
 
 

@@ -7,7 +7,8 @@ an updated feed with the new image links and a verdict per item, and a QA sheet 
 Asset, for downstream DAGs.
 
 Params: ``feed`` (a CSV URI: http(s), file://, s3://...), ``image_base_url`` (for relative
-image links in the feed), ``output`` (a folder URI), ``output_conn_id`` (for the output store).
+image links in the feed), ``feed_conn_id`` (for a feed in a store that needs credentials),
+``output`` (a folder URI), ``output_conn_id`` (for the output store).
 Reruns are free: images already done are skipped at no cost.
 """
 
@@ -37,6 +38,7 @@ DEFAULT_OUTPUT = os.environ.get("PHOTOROOM_DEMO_OUTPUT", "/tmp/photoroom-google-
     params={
         "feed": Param("", type="string", description="The product feed CSV (http(s), file://, s3://...)"),
         "image_base_url": Param("", type="string", description="Base URL for relative image_link values"),
+        "feed_conn_id": Param("", type="string", description="Connection of the feed's store, if any"),
         "output": Param(DEFAULT_OUTPUT, type="string", description="Folder for images, feed and QA sheet"),
         "output_conn_id": Param("", type="string", description="Connection of the output store, if any"),
     },
@@ -49,7 +51,7 @@ def photoroom_google_shopping() -> None:
         from airflow_photoroom.feeds import read_feed
 
         assert params is not None
-        return read_feed(params["feed"], params["image_base_url"])
+        return read_feed(params["feed"], params["image_base_url"], params["feed_conn_id"])
 
     @task
     def image_links(rows: list[dict[str, str]]) -> list[str]:
@@ -89,7 +91,7 @@ def photoroom_google_shopping() -> None:
         for result in results:
             report = None
             if result.get("output"):
-                path = storage.to_path(result["output"], params["output_conn_id"] or None)
+                path = storage.to_path(result["output"], params["output_conn_id"])
                 report = check_google_shopping(
                     path.read_bytes(), filename=path.name, apparel=apparel.get(result["input"], False)
                 ).to_dict()
@@ -127,9 +129,7 @@ def photoroom_google_shopping() -> None:
                     "compliance": verdict,
                 }
             )
-        path = (
-            storage.to_path(params["output"], params["output_conn_id"] or None) / "google_shopping_feed.csv"
-        )
+        path = storage.to_path(params["output"], params["output_conn_id"]) / "google_shopping_feed.csv"
         storage.write_atomically(path, buffer.getvalue().encode())
         return storage.uri_of(path)
 
@@ -142,7 +142,7 @@ def photoroom_google_shopping() -> None:
             checked,
             params["output"],
             title="Google Shopping",
-            output_conn_id=params["output_conn_id"] or None,
+            output_conn_id=params["output_conn_id"],
         )
 
     @task

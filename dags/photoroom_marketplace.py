@@ -43,7 +43,7 @@ def photoroom_marketplace() -> None:
         assert params is not None
         photos = list(params["images"])
         if params["folder"]:
-            photos += [uri for uri, _ in list_images(params["folder"], params["conn_id"] or None)]
+            photos += [uri for uri, _ in list_images(params["folder"], params["conn_id"])]
         if not photos:
             raise ValueError("give photos: params.images or params.folder")
         return photos
@@ -71,7 +71,7 @@ def photoroom_marketplace() -> None:
         from airflow_photoroom.qa import write_qa_sheet
 
         assert params is not None
-        conn_id = params["conn_id"] or None
+        conn_id = params["conn_id"]
         return write_qa_sheet(
             results,
             params["output"],

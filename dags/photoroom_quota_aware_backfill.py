@@ -6,6 +6,12 @@ waits (deferred, no worker slot held) until the account can pay, so a long backf
 the account dry mid-date. Edits run in the ``photoroom`` pool (create it with
 ``airflow pools set photoroom 2 "Photoroom API"``) so only a few dates call the API at once, and
 anything an earlier run finished is skipped at no cost.
+
+Where it reads and writes is a deployment setting, not a param, so that every date of every
+backfill looks in the same places (which is what makes reruns free): ``PHOTOROOM_BACKFILL_SOURCE``
+and ``PHOTOROOM_BACKFILL_OUTPUT`` (folder URIs: paths, ``file://``, ``s3://``...),
+``PHOTOROOM_BACKFILL_CONN_ID`` (the Airflow connection of that store, if it needs one) and
+``PHOTOROOM_POOL``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from airflow_photoroom.presets import google_shopping
 
 SOURCE = os.environ.get("PHOTOROOM_BACKFILL_SOURCE", "/tmp/photoroom-drops")
 OUTPUT = os.environ.get("PHOTOROOM_BACKFILL_OUTPUT", "/tmp/photoroom-backfill")
+CONN_ID = os.environ.get("PHOTOROOM_BACKFILL_CONN_ID", "")
 POOL = os.environ.get("PHOTOROOM_POOL", "photoroom")
 OPTIONS = google_shopping(size=1500)
 
@@ -41,22 +48,25 @@ def photoroom_quota_aware_backfill() -> None:
         from airflow_photoroom.storage import list_images, to_path
 
         folder = f"{SOURCE.rstrip('/')}/{ds}"
-        return [uri for uri, _ in list_images(folder)] if to_path(folder).exists() else []
+        return [uri for uri, _ in list_images(folder, CONN_ID)] if to_path(folder, CONN_ID).exists() else []
 
     photos = photos_of_the_day()
+    storage = {
+        "output": f"{OUTPUT.rstrip('/')}/{{{{ ds }}}}",
+        "input_conn_id": CONN_ID,
+        "output_conn_id": CONN_ID,
+        "options": OPTIONS,
+        "pool": POOL,
+    }
     plan = PhotoroomQuotaCheckOperator(
         task_id="plan_credits",
         image=photos,
-        output=f"{OUTPUT}/{{{{ ds }}}}",
-        options=OPTIONS,
         reserve="{{ params.reserve }}",
         on_insufficient="wait",
         poll_interval=300,
-        pool=POOL,
+        **storage,
     )
-    edit = PhotoroomEditOperator(
-        task_id="edit_photos", image=photos, output=f"{OUTPUT}/{{{{ ds }}}}", options=OPTIONS, pool=POOL
-    )
+    edit = PhotoroomEditOperator(task_id="edit_photos", image=photos, **storage)
     plan >> edit
 
     @task

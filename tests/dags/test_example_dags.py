@@ -86,9 +86,21 @@ def test_google_shopping_to_local_files_then_a_free_rerun(
     assert photoroom_emulator.calls("GET /v2/edit") == 13
 
 
-def test_google_shopping_to_s3(airflow_db: None, photoroom_emulator: EmulatorHandle, s3: S3) -> None:
-    module = load("photoroom_google_shopping")
-    dag_run = google_shopping(module, photoroom_emulator, s3.uri("shopping"), s3.conn_id)
+def test_google_shopping_from_a_feed_in_s3_to_s3(
+    airflow_db: None, photoroom_emulator: EmulatorHandle, s3: S3
+) -> None:
+    import httpx
+
+    catalog = httpx.get(f"{photoroom_emulator.base_url}/samples/catalog.csv").raise_for_status().content
+    s3.client.put_object(Bucket=s3.bucket, Key="feeds/catalog.csv", Body=catalog)
+    conf = {
+        "feed": s3.uri("feeds/catalog.csv"),
+        "feed_conn_id": s3.conn_id,
+        "image_base_url": photoroom_emulator.base_url,
+        "output": s3.uri("shopping"),
+        "output_conn_id": s3.conn_id,
+    }
+    dag_run = load("photoroom_google_shopping").photoroom_google_shopping_dag.test(run_conf=conf)
     assert dag_run.state == "success"
     keys = s3.keys("shopping/")
     images = [key for key in keys if key.endswith(".jpg")]
@@ -224,3 +236,70 @@ def test_marketplace_from_s3_to_s3(
     assert len([key for key in keys if key.endswith(".jpg")]) == 2
     assert "listings/seller-7/qa-sheet.html" in keys
     assert photoroom_emulator.calls("POST /v2/edit", 200) == 2
+
+
+def test_catalog_refresh_with_feed_and_catalog_in_s3(
+    airflow_db: None,
+    photoroom_emulator: EmulatorHandle,
+    image_server: Any,
+    s3: S3,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PHOTOROOM_CATALOG_OUTPUT", s3.uri("catalog"))
+    monkeypatch.setenv("PHOTOROOM_CATALOG_CONN_ID", s3.conn_id)
+    urls = image_server.add(3)
+    feed = "id,title,image_link\n" + "".join(f"{i},item {i},{url}\n" for i, url in enumerate(urls))
+    s3.client.put_object(Bucket=s3.bucket, Key="feeds/catalog.csv", Body=feed.encode())
+    dag = load("photoroom_catalog_refresh").photoroom_catalog_refresh_dag
+    assert [asset.uri for asset in dag.get_task("refresh_images").outlets] == [s3.uri("catalog")]
+
+    conf = {"feed": s3.uri("feeds/catalog.csv")}
+    assert dag.test(run_conf=conf).state == "success"
+    edited = [key for key in s3.keys("catalog/") if key.endswith(".jpg")]
+    assert len(edited) == 3
+    assert Image.open(io.BytesIO(s3.get(edited[0]))).size == (1200, 1200)
+    assert dag.test(run_conf=conf).state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 3  # the rerun found them all in S3
+    assert [key for key in s3.keys("catalog/") if key.endswith(".jpg")] == edited
+
+
+def test_quota_aware_backfill_from_s3_drops_to_s3(
+    airflow_db: None,
+    photoroom_emulator: EmulatorHandle,
+    local_images: Any,
+    s3: S3,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pendulum
+
+    for day, count in (("2026-04-01", 2), ("2026-04-02", 1)):
+        for index, path in enumerate(local_images(count, folder=f"s3-drop-{day}")):
+            s3.client.put_object(Bucket=s3.bucket, Key=f"drops/{day}/p{index}.png", Body=path.read_bytes())
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_SOURCE", s3.uri("drops"))
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_OUTPUT", s3.uri("edited"))
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_CONN_ID", s3.conn_id)
+    monkeypatch.setenv("PHOTOROOM_POOL", "default_pool")
+    dag = load("photoroom_quota_aware_backfill").photoroom_quota_aware_backfill_dag
+    first = dag.test(logical_date=pendulum.datetime(2026, 4, 1, tz="UTC"))
+    second = dag.test(logical_date=pendulum.datetime(2026, 4, 2, tz="UTC"))
+    assert xcom(first, "report") == "2 photos, 0 already done, 2 credits spent"
+    assert xcom(second, "report") == "1 photos, 0 already done, 1 credits spent"
+    assert len([key for key in s3.keys("edited/2026-04-01/") if key.endswith(".jpg")]) == 2
+    assert len([key for key in s3.keys("edited/2026-04-02/") if key.endswith(".jpg")]) == 1
+    again = dag.test(logical_date=pendulum.datetime(2026, 4, 1, tz="UTC"))
+    assert xcom(again, "report") == "2 photos, 2 already done, 0 credits spent"
+    assert photoroom_emulator.calls("POST /v2/edit", 200) == 3
+
+
+def test_ai_backgrounds_benchmark_to_s3(airflow_db: None, photoroom_emulator: EmulatorHandle, s3: S3) -> None:
+    images = {"cosmetic": [{"image_url": photoroom_emulator.sample_url("ring.jpg"), "prompt": "on marble"}]}
+    dag = load("photoroom_ai_backgrounds_benchmark").photoroom_ai_backgrounds_benchmark_dag
+    conf = {"images": images, "output": s3.uri("benchmark"), "conn_id": s3.conn_id, "model_version": "m1"}
+    assert dag.test(run_conf=conf).state == "success"
+    keys = s3.keys("benchmark/m1/cosmetic/")
+    variants = [key for key in keys if key.endswith(".png") and "/ring-" in key]
+    assert len(variants) == 4  # the four app seeds
+    assert Image.open(io.BytesIO(s3.get(variants[0]))).size == (1024, 1024)
+    assert {"benchmark/m1/cosmetic/qa-sheet.png", "benchmark/m1/cosmetic/qa-sheet.html"} <= set(keys)
+    assert dag.test(run_conf=conf).state == "success"
+    assert photoroom_emulator.calls("GET /v2/edit", 200) == 4  # the rerun was free
