@@ -104,6 +104,7 @@ class PhotoroomHook(BaseHook):
         self._background_model_version = background_model_version
         self._retry_policy_override = retry_policy
         self._settings: PhotoroomSettings | None = None
+        self._plan: str | None = None  # the account's plan, once any account call has read it
         self._client: httpx.Client | None = None
         self._async_client: httpx.AsyncClient | None = None
         self._async_client_loop: asyncio.AbstractEventLoop | None = None
@@ -248,11 +249,16 @@ class PhotoroomHook(BaseHook):
 
     def get_account(self) -> Account:
         """The account's plan and the images (credits) it has left."""
-        return _account_from(self._send(self._account_request()))
+        return self._remember_plan(_account_from(self._send(self._account_request())))
 
     async def aget_account(self) -> Account:
         await self.asettings()
-        return _account_from(await self._asend(self._account_request()))
+        return self._remember_plan(_account_from(await self._asend(self._account_request())))
+
+    def _remember_plan(self, account: Account) -> Account:
+        # A plan outlives a task, so pricing after a balance check needs no second call.
+        self._plan = account.plan
+        return account
 
     def credits_for(self, operation: Operation, count: float, plan: str | None = None) -> float:
         """Credits ``count`` calls of ``operation`` cost on ``plan`` (the account's if omitted).
@@ -262,7 +268,7 @@ class PhotoroomHook(BaseHook):
         if self.settings.is_sandbox:
             plan = "sandbox"
         elif plan is None:
-            plan = self.get_account().plan
+            plan = self._plan or self.get_account().plan
         return credits_for(operation, count, plan)
 
     def check_quota(self, required: float, reserve: float = 0) -> Account:

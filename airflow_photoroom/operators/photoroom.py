@@ -503,8 +503,8 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         hook = PhotoroomHook(self.photoroom_conn_id)
+        account = hook.get_account()  # first: it also gives the plan the engine prices with
         to_process, already_done = self._count_work(hook)
-        account = hook.get_account()
         plan = "sandbox" if hook.settings.is_sandbox else account.plan
         needed = hook.credits_for(self.operation, to_process, plan)
         reserve = float(self.reserve)

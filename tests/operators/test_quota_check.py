@@ -54,7 +54,7 @@ def test_only_images_not_done_yet_are_counted(
     urls = image_server.add(10)
     run_dag(dag_source("prefill", f"    PhotoroomEditOperator(task_id='edit', image={urls[:4]!r}, "
                                   f"output={str(tmp_path)!r}, options={OPTIONS!r})"))  # fmt: skip
-    edits_before = connect.calls("GET /v2/edit")
+    edits_before, accounts_before = connect.calls("GET /v2/edit"), connect.calls("GET /v2/account")
     dag_run = run_dag(check_then_edit("counted", urls, tmp_path, reserve=5))
     assert dag_run.state == "success"
     assert xcom(dag_run, "check") == {
@@ -66,6 +66,8 @@ def test_only_images_not_done_yet_are_counted(
         "already_done": 4,
     }
     assert connect.calls("GET /v2/edit") == edits_before + 6  # the check itself called no edit
+    # One account call for the check (balance and plan), one for the edit to price its report.
+    assert connect.calls("GET /v2/account") == accounts_before + 2
 
 
 @pytest.mark.parametrize(

@@ -421,6 +421,16 @@ def test_credits_for_reads_the_plan_from_the_account(hook: PhotoroomHook) -> Non
     assert hook.credits_for("edit", 3, plan="plus") == 3
 
 
+@respx.mock
+def test_credits_for_prices_with_the_plan_a_balance_check_already_read(hook: PhotoroomHook) -> None:
+    account = respx.get(f"{BASE_URL}/v2/account").mock(
+        return_value=httpx.Response(200, json={**ACCOUNT, "plan": "basic"})
+    )
+    hook.get_account()
+    assert hook.credits_for("edit", 2) == 10
+    assert account.call_count == 1
+
+
 def test_sandbox_keys_cost_nothing(photoroom_conn: Callable[..., Any]) -> None:
     photoroom_conn(password="sandbox_key")
     assert PhotoroomHook().credits_for("edit", 100, plan="plus") == 0
