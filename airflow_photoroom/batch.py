@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from airflow_photoroom import storage
+from airflow_photoroom.pricing import MAX_INPUT_BYTES
 
 if TYPE_CHECKING:
     import httpx
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 Status = Literal["edited", "skipped", "failed", "not_attempted"]
 T = TypeVar("T")
 
-#: Inputs larger than this are not downloaded (the API's own limit is 30 MB for edit, 50 for segment).
-MAX_INPUT_BYTES = 50 * 1024 * 1024
+#: Inputs larger than any endpoint accepts are not downloaded (the hook names the exact limit).
+MAX_DOWNLOAD_BYTES = max(MAX_INPUT_BYTES.values())
 #: The seconds an AI edit typically takes; with the rate limit it sets how many calls must be in
 #: flight to keep the limit busy (500/minute x 5 s = ~42).
 TYPICAL_CALL_SECONDS = 5.0
@@ -346,7 +347,7 @@ class BatchEngine:
 
     async def _read(self, client: httpx.AsyncClient, uri: str) -> bytes:
         if storage.is_http(uri):
-            return await storage.download(client, uri, MAX_INPUT_BYTES)
+            return await storage.download(client, uri, MAX_DOWNLOAD_BYTES)
         return await asyncio.to_thread(self._path(uri).read_bytes)
 
     def _path(self, uri: str) -> ObjectStoragePath:

@@ -1,4 +1,5 @@
-"""What a call costs, by plan: the numbers quota checks and batch summaries are built on.
+"""What a call costs, by plan, and what it accepts: the numbers quota checks, batch summaries,
+the hook's pre-upload checks and the emulator are all built on.
 
 From Photoroom's pricing: on the Plus plan an edit (``/v2/edit``) costs 1 image and a background
 removal (``/v1/segment``) 0.2; on the Basic plan a removal costs 1 and an edit 5. Keys that start
@@ -13,6 +14,9 @@ Operation = Literal["edit", "segment"]
 Plan = Literal["plus", "basic", "sandbox"]
 
 SANDBOX_KEY_PREFIX = "sandbox_"
+
+#: The largest input each endpoint accepts (Photoroom's documented limits: 30 MB, 50 MB).
+MAX_INPUT_BYTES: dict[Operation, int] = {"edit": 30 * 1024 * 1024, "segment": 50 * 1024 * 1024}
 
 _COSTS: dict[Plan, dict[Operation, float]] = {
     "plus": {"edit": 1.0, "segment": 0.2},

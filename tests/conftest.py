@@ -180,3 +180,38 @@ def xcom(dag_run: Any, task_id: str, map_index: int = -1, key: str = "return_val
 
 def task_states(dag_run: Any) -> dict[tuple[str, int], str]:
     return {(ti.task_id, ti.map_index): ti.state for ti in dag_run.get_task_instances()}
+
+
+_DAG_HEADER = """
+import pendulum
+from airflow.sdk import DAG
+from airflow_photoroom.operators.photoroom import (
+    PhotoroomEditOperator, PhotoroomQuotaCheckOperator, PhotoroomRemoveBackgroundOperator, batched,
+)
+from airflow_photoroom.sensors.image import ImageAvailableSensor
+from airflow_photoroom.sensors.photoroom import PhotoroomQuotaSensor
+
+with DAG({dag_id!r}, schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False) as dag:
+"""
+
+
+def dag_source(dag_id: str, body: str) -> str:
+    """A DAG file for ``run_dag``: the provider's operators and sensors imported, ``body`` inside."""
+    return _DAG_HEADER.format(dag_id=dag_id) + body + "\n"
+
+
+@pytest.fixture
+def connect(photoroom_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Point photoroom_default at the emulator with the given extras.
+
+    Applied once with no pacing (the emulator is not rate limited unless a test asks); call it
+    again with extras (``connect(max_retries=30)``) to change the connection.
+    """
+
+    def apply(**extra: Any) -> None:
+        extra.setdefault("rate_limit_per_minute", 100_000)
+        for name, value in photoroom_emulator.connection_env(**extra).items():
+            monkeypatch.setenv(name, value)
+
+    apply()
+    return apply

@@ -41,10 +41,8 @@ from airflow_photoroom.emulator.imaging import (
 from airflow_photoroom.emulator.ledger import SANDBOX_DAILY_CALLS, Account, InsufficientCredits, Ledger
 from airflow_photoroom.exceptions import PhotoroomOptionsError
 from airflow_photoroom.options import EditOptions, SegmentOptions, _is_union_member_tag, _WireOptions
-from airflow_photoroom.pricing import SANDBOX_KEY_PREFIX, Operation
+from airflow_photoroom.pricing import MAX_INPUT_BYTES, SANDBOX_KEY_PREFIX, Operation
 
-MAX_EDIT_BYTES = 30 * 1024 * 1024
-MAX_SEGMENT_BYTES = 50 * 1024 * 1024
 SAMPLES = resources.files("airflow_photoroom.emulator") / "samples"
 CREDITS_EXHAUSTED = (
     "API credits exhausted. Visit https://app.photoroom.com/api-dashboard to purchase more API credits"
@@ -361,14 +359,14 @@ async def _prepare_edit(
         raise ApiError(
             400, "imageUrl: must be provided" if request.method == "GET" else "imageFile: must be provided"
         )
-    if image_bytes is not None and len(image_bytes) > MAX_EDIT_BYTES:
+    if image_bytes is not None and len(image_bytes) > MAX_INPUT_BYTES["edit"]:
         raise ApiError(413, "Image too large: the maximum size is 30MB", "file_too_large")
     if image_url is not None:
-        image_bytes = await _download(state, image_url, "imageUrl", MAX_EDIT_BYTES)
+        image_bytes = await _download(state, image_url, "imageUrl", MAX_INPUT_BYTES["edit"])
     background_bytes = options.background.image_file if options.background else None
     if options.background and options.background.image_url:
         background_bytes = await _download(
-            state, options.background.image_url, "background.imageUrl", MAX_EDIT_BYTES
+            state, options.background.image_url, "background.imageUrl", MAX_INPUT_BYTES["edit"]
         )
     try:
         image = open_image(image_bytes) if image_bytes is not None else None
@@ -393,7 +391,7 @@ async def _prepare_segment(
     image_bytes = files.pop("image_file", None)
     if image_bytes is None:
         raise ApiError(400, "Please provide an image.", "missing_image")
-    if len(image_bytes) > MAX_SEGMENT_BYTES:
+    if len(image_bytes) > MAX_INPUT_BYTES["segment"]:
         raise ApiError(413, "Image too large: the maximum size is 50MB", "file_too_large")
     options, unsupported = _validate(SegmentOptions, {**fields, **files})
     if unsupported:

@@ -28,7 +28,7 @@ from airflow_photoroom.exceptions import (
 )
 from airflow_photoroom.media import EXTENSIONS, sniff_media_type
 from airflow_photoroom.options import EditOptions, SegmentOptions
-from airflow_photoroom.pricing import Operation, credits_for
+from airflow_photoroom.pricing import MAX_INPUT_BYTES, Operation, credits_for
 from airflow_photoroom.ratelimit import TokenBucket, shared_bucket
 from airflow_photoroom.results import Account, EditResult, SegmentResult
 from airflow_photoroom.retry import RetryPolicy
@@ -41,10 +41,6 @@ from airflow_photoroom.settings import (
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-#: Largest input each endpoint accepts (Photoroom's documented limits).
-MAX_EDIT_INPUT_BYTES = 30 * 1024 * 1024
-MAX_SEGMENT_INPUT_BYTES = 50 * 1024 * 1024
 
 _USER_AGENT = f"airflow-provider-photoroom/{__version__}"
 
@@ -316,7 +312,7 @@ class PhotoroomHook(BaseHook):
             if image_url is not None:
                 params = {"imageUrl": image_url, **params}
             return _Request("GET /v2/edit", "GET", url, True, params=params, headers=headers)
-        _check_size(image, MAX_EDIT_INPUT_BYTES, "/v2/edit")
+        _check_size(image, MAX_INPUT_BYTES["edit"], "/v2/edit")
         data, extra_files = opts.multipart_fields()
         files = {"imageFile": _file_part("image", image)}
         files.update({name: _file_part(name, content) for name, content in extra_files.items()})
@@ -356,7 +352,7 @@ class PhotoroomHook(BaseHook):
         opts = SegmentOptions.coerce(options)
         if not isinstance(image, bytes | bytearray):
             raise PhotoroomOptionsError("remove_background needs the image's bytes (image=...)")
-        _check_size(image, MAX_SEGMENT_INPUT_BYTES, "/v1/segment")
+        _check_size(image, MAX_INPUT_BYTES["segment"], "/v1/segment")
         headers = {}
         if version := self.settings.background_removal_model_version:
             headers["pr-background-removal-model-version"] = version

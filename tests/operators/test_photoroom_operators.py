@@ -18,38 +18,12 @@ import pytest
 from PIL import Image
 
 from airflow_photoroom.emulator import EmulatorHandle
-from tests.conftest import DAGS_FOLDER, S3, task_states, xcom
+from tests.conftest import DAGS_FOLDER, S3, dag_source, task_states, xcom
 from tests.operators.conftest import ImageServer, product_image
 
 pytestmark = pytest.mark.integration
 
 WHITE_300 = {"background.color": "FFFFFF", "outputSize": "300x300"}
-
-
-def dag_source(dag_id: str, body: str) -> str:
-    return f"""
-import pendulum
-from airflow.sdk import DAG
-from airflow_photoroom.operators.photoroom import (
-    PhotoroomEditOperator, PhotoroomRemoveBackgroundOperator, batched,
-)
-
-with DAG({dag_id!r}, schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False) as dag:
-{body}
-"""
-
-
-@pytest.fixture
-def connect(photoroom_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """Point photoroom_default at the emulator with the given extras (fast retries by default)."""
-
-    def apply(**extra: Any) -> None:
-        extra.setdefault("rate_limit_per_minute", 100_000)
-        for name, value in photoroom_emulator.connection_env(**extra).items():
-            monkeypatch.setenv(name, value)
-
-    apply()
-    return apply
 
 
 def edits(emulator: EmulatorHandle) -> int:

@@ -11,23 +11,12 @@ from typing import Any
 import pytest
 
 from airflow_photoroom.emulator import EmulatorHandle, run_emulator
-from tests.conftest import task_states, xcom
+from tests.conftest import dag_source, task_states, xcom
 from tests.operators.conftest import ImageServer
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("connect")]
 
 OPTIONS = {"outputSize": "100x100"}
-
-
-def dag_source(dag_id: str, body: str) -> str:
-    return f"""
-import pendulum
-from airflow.sdk import DAG
-from airflow_photoroom.operators.photoroom import PhotoroomEditOperator, PhotoroomQuotaCheckOperator
-
-with DAG({dag_id!r}, schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False) as dag:
-{body}
-"""
 
 
 def check_then_edit(dag_id: str, urls: list[str], output: Path, **check: Any) -> str:
@@ -41,20 +30,16 @@ def check_then_edit(dag_id: str, urls: list[str], output: Path, **check: Any) ->
     )
 
 
-@pytest.fixture
-def connect(photoroom_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
-    for name, value in photoroom_emulator.connection_env(rate_limit_per_minute=100_000).items():
-        monkeypatch.setenv(name, value)
-    return photoroom_emulator
-
-
 def test_only_images_not_done_yet_are_counted(
-    run_dag: Callable[..., Any], connect: EmulatorHandle, image_server: ImageServer, tmp_path: Path
+    run_dag: Callable[..., Any], photoroom_emulator: EmulatorHandle, image_server: ImageServer, tmp_path: Path
 ) -> None:
     urls = image_server.add(10)
     run_dag(dag_source("prefill", f"    PhotoroomEditOperator(task_id='edit', image={urls[:4]!r}, "
                                   f"output={str(tmp_path)!r}, options={OPTIONS!r})"))  # fmt: skip
-    edits_before, accounts_before = connect.calls("GET /v2/edit"), connect.calls("GET /v2/account")
+    edits_before, accounts_before = (
+        photoroom_emulator.calls("GET /v2/edit"),
+        photoroom_emulator.calls("GET /v2/account"),
+    )
     dag_run = run_dag(check_then_edit("counted", urls, tmp_path, reserve=5))
     assert dag_run.state == "success"
     assert xcom(dag_run, "check") == {
@@ -65,9 +50,9 @@ def test_only_images_not_done_yet_are_counted(
         "to_process": 6,
         "already_done": 4,
     }
-    assert connect.calls("GET /v2/edit") == edits_before + 6  # the check itself called no edit
+    assert photoroom_emulator.calls("GET /v2/edit") == edits_before + 6  # the check itself called no edit
     # One account call for the check (balance and plan), one for the edit to price its report.
-    assert connect.calls("GET /v2/account") == accounts_before + 2
+    assert photoroom_emulator.calls("GET /v2/account") == accounts_before + 2
 
 
 @pytest.mark.parametrize(
@@ -96,26 +81,26 @@ def test_prices_by_plan(
 
 def test_fail_states_the_figures(
     run_dag: Callable[..., Any],
-    connect: EmulatorHandle,
+    photoroom_emulator: EmulatorHandle,
     image_server: ImageServer,
     tmp_path: Path,
     caplog: Any,
 ) -> None:
-    connect.ledger.set_credits(connect.api_key, 12)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 12)
     dag_run = run_dag(
         check_then_edit("fails", image_server.add(10), tmp_path, reserve=5, on_insufficient="fail")
     )
     assert task_states(dag_run) == {("check", -1): "failed", ("edit", -1): "upstream_failed"}
-    assert connect.calls("GET /v2/edit") == 0
-    assert connect.ledger.account(connect.api_key).available == 12
+    assert photoroom_emulator.calls("GET /v2/edit") == 0
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 12
 
 
-def test_fail_message(connect: EmulatorHandle, image_server: ImageServer, tmp_path: Path) -> None:
+def test_fail_message(photoroom_emulator: EmulatorHandle, image_server: ImageServer, tmp_path: Path) -> None:
     from airflow.sdk.exceptions import AirflowFailException
 
     from airflow_photoroom.operators.photoroom import PhotoroomQuotaCheckOperator
 
-    connect.ledger.set_credits(connect.api_key, 12)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 12)
     operator = PhotoroomQuotaCheckOperator(
         task_id="check", image=image_server.add(10), output=str(tmp_path), options=OPTIONS, reserve=5
     )
@@ -128,32 +113,32 @@ def test_fail_message(connect: EmulatorHandle, image_server: ImageServer, tmp_pa
 
 
 def test_skip_skips_the_edit(
-    run_dag: Callable[..., Any], connect: EmulatorHandle, image_server: ImageServer, tmp_path: Path
+    run_dag: Callable[..., Any], photoroom_emulator: EmulatorHandle, image_server: ImageServer, tmp_path: Path
 ) -> None:
-    connect.ledger.set_credits(connect.api_key, 3)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 3)
     dag_run = run_dag(check_then_edit("skips", image_server.add(10), tmp_path, on_insufficient="skip"))
     assert task_states(dag_run) == {("check", -1): "skipped", ("edit", -1): "skipped"}
-    assert connect.calls("GET /v2/edit") == 0
+    assert photoroom_emulator.calls("GET /v2/edit") == 0
 
 
 def test_wait_succeeds_once_credits_are_topped_up(
-    run_dag: Callable[..., Any], connect: EmulatorHandle, image_server: ImageServer, tmp_path: Path
+    run_dag: Callable[..., Any], photoroom_emulator: EmulatorHandle, image_server: ImageServer, tmp_path: Path
 ) -> None:
-    connect.ledger.set_credits(connect.api_key, 3)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 3)
     urls = image_server.add(10)
-    threading.Timer(2.0, connect.ledger.top_up, (connect.api_key, 50)).start()
+    threading.Timer(2.0, photoroom_emulator.ledger.top_up, (photoroom_emulator.api_key, 50)).start()
     started = time.monotonic()
     dag_run = run_dag(check_then_edit("waits", urls, tmp_path, on_insufficient="wait", poll_interval=0.3))
     assert dag_run.state == "success"
     assert time.monotonic() - started >= 1.9
     assert xcom(dag_run, "check")["available"] == 53
-    assert connect.ledger.account(connect.api_key).available == 43
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 43
 
 
 def test_wait_times_out(
-    run_dag: Callable[..., Any], connect: EmulatorHandle, image_server: ImageServer, tmp_path: Path
+    run_dag: Callable[..., Any], photoroom_emulator: EmulatorHandle, image_server: ImageServer, tmp_path: Path
 ) -> None:
-    connect.ledger.set_credits(connect.api_key, 3)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 3)
     body = check_then_edit("wait_times_out", image_server.add(10), tmp_path, on_insufficient="wait",
                            poll_interval=0.2, wait_timeout=1)  # fmt: skip
     dag_run = run_dag(body)

@@ -15,22 +15,10 @@ from airflow_photoroom.availability import check_images, enough
 from airflow_photoroom.emulator import EmulatorHandle
 from airflow_photoroom.triggers.image import ImageArrivalTrigger, ImageAvailableTrigger
 from airflow_photoroom.triggers.photoroom import PhotoroomQuotaTrigger
-from tests.conftest import xcom
+from tests.conftest import dag_source, xcom
 from tests.operators.conftest import product_image
 
 pytestmark = pytest.mark.integration
-
-
-def dag_source(dag_id: str, body: str) -> str:
-    return f"""
-import pendulum
-from airflow.sdk import DAG
-from airflow_photoroom.sensors.image import ImageAvailableSensor
-from airflow_photoroom.sensors.photoroom import PhotoroomQuotaSensor
-
-with DAG({dag_id!r}, schedule=None, start_date=pendulum.datetime(2026, 1, 1), catchup=False) as dag:
-{body}
-"""
 
 
 # ---------------------------------------------------------------------------------------------

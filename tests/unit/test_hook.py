@@ -12,7 +12,8 @@ import pytest
 import respx
 
 from airflow_photoroom import exceptions as errors
-from airflow_photoroom.hooks.photoroom import MAX_EDIT_INPUT_BYTES, PhotoroomHook
+from airflow_photoroom.hooks.photoroom import PhotoroomHook
+from airflow_photoroom.pricing import MAX_INPUT_BYTES
 from airflow_photoroom.retry import RetryPolicy
 from tests.conftest import API_KEY, BASE_URL
 from tests.wire import multipart_parts, text_fields
@@ -225,7 +226,7 @@ def test_image_from_prompt_needs_no_main_image(hook: PhotoroomHook) -> None:
 def test_inputs_over_the_limit_are_refused_before_upload(hook: PhotoroomHook) -> None:
     route = respx.route().mock(return_value=image_response())
     with pytest.raises(errors.PhotoroomInputTooLargeError, match="accepts at most 30 MB") as caught:
-        hook.edit(image=PNG + b"\x00" * MAX_EDIT_INPUT_BYTES)
+        hook.edit(image=PNG + b"\x00" * MAX_INPUT_BYTES["edit"])
     assert caught.value.status_code == 413
     assert route.call_count == 0
 
