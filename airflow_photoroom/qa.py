@@ -73,6 +73,16 @@ def _caption(row: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _groups(rows: Sequence[dict[str, Any]], by_input: bool) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(input, its rows) in first-seen order: one group per row, or one per input."""
+    if not by_input:
+        return [(str(row.get("input") or ""), [row]) for row in rows]
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(str(row.get("input") or ""), []).append(row)
+    return list(grouped.items())
+
+
 def write_qa_sheet(
     rows: Sequence[dict[str, Any]],
     output: str,
@@ -81,41 +91,56 @@ def write_qa_sheet(
     input_conn_id: str | None = None,
     output_conn_id: str | None = None,
     name: str = "qa-sheet",
+    group_by_input: bool = False,
 ) -> dict[str, str]:
     """Write ``<name>.png`` and ``<name>.html`` into ``output``; return their URIs.
 
     ``rows`` are the operators' result dicts, optionally with a ``compliance`` report each.
+    By default each row is a before/after pair. ``group_by_input`` puts every result of the same
+    input on one line after a single "before" (variants side by side: seeds, models, presets).
     """
-    font = ImageFont.load_default(13)
-    cell_w, cell_h = 2 * THUMB + 3 * _PAD, THUMB + _CAPTION + 2 * _PAD
-    count = max(1, len(rows))
-    columns = min(_COLUMNS, count)
-    sheet = Image.new("RGB", (columns * cell_w, 48 + ((count + columns - 1) // columns) * cell_h), "white")
+    groups = _groups(rows, group_by_input)
+    widest = max((len(results) for _, results in groups), default=1)
+    per_line = _COLUMNS if widest == 1 else 1
+    group_w = (1 + widest) * THUMB + (2 + widest) * _PAD
+    cell_h = THUMB + _CAPTION + 2 * _PAD
+    lines = max(1, (len(groups) + per_line - 1) // per_line)
+    sheet = Image.new("RGB", (min(per_line, max(1, len(groups))) * group_w, 48 + lines * cell_h), "white")
     draw = ImageDraw.Draw(sheet)
-    draw.text((_PAD, 14), f"{title}: {len(rows)} images", fill=(20, 20, 20), font=ImageFont.load_default(18))
+    count = f"{len(rows)} images"
+    if group_by_input:
+        count += f" of {len(groups)} input" + ("" if len(groups) == 1 else "s")
+    draw.text((_PAD, 14), f"{title}: {count}", fill=(20, 20, 20), font=ImageFont.load_default(18))
+    font = ImageFont.load_default(13)
     cards = []
-    for index, row in enumerate(rows):
-        before = _thumbnail(_read(row.get("input"), input_conn_id))
-        after = _thumbnail(_read(row.get("output"), output_conn_id))
-        x, y = (index % columns) * cell_w, 48 + (index // columns) * cell_h
+    for index, (source, results) in enumerate(groups):
+        x, y = (index % per_line) * group_w, 48 + (index // per_line) * cell_h
+        before = _thumbnail(_read(source, input_conn_id))
         sheet.paste(before, (x + _PAD, y + _PAD))
-        sheet.paste(after, (x + 2 * _PAD + THUMB, y + _PAD))
-        colour = _STATUS_COLOURS.get(str(row.get("status")), "#6b7280")
-        draw.rectangle((x + _PAD, y + _PAD + THUMB + 4, x + _PAD + 8, y + _PAD + THUMB + 12), fill=colour)
-        for line_number, line in enumerate(_caption(row)):
+        afters = []
+        for position, row in enumerate(results):
+            after = _thumbnail(_read(row.get("output"), output_conn_id))
+            left = x + (position + 2) * _PAD + (position + 1) * THUMB
+            sheet.paste(after, (left, y + _PAD))
+            # A lone pair is captioned across both thumbnails; variants each under their own.
+            caption_x, width = (x + _PAD, 80) if len(results) == 1 else (left, 28)
+            colour = _STATUS_COLOURS.get(str(row.get("status")), "#6b7280")
+            top = y + _PAD + THUMB
+            draw.rectangle((caption_x, top + 4, caption_x + 8, top + 12), fill=colour)
+            for number, line in enumerate(_caption(row)):
+                draw.text((caption_x + 14, top + 2 + number * 16), line[:width], fill=(40, 40, 40), font=font)
+            afters.append((row, _data_uri(after)))
+        if group_by_input:
             draw.text(
-                (x + _PAD + 14, y + _PAD + THUMB + 2 + line_number * 16),
-                line[:80],
-                fill=(40, 40, 40),
-                font=font,
+                (x + _PAD, y + _PAD + THUMB + 2), storage.stem_of(source)[:28], fill=(90, 90, 90), font=font
             )
-        cards.append((row, _data_uri(before), _data_uri(after)))
+        cards.append((source, _data_uri(before), afters))
 
     folder = storage.to_path(output, output_conn_id)
     png = io.BytesIO()
     sheet.save(png, "PNG", optimize=True)
     storage.write_atomically(folder / f"{name}.png", png.getvalue())
-    storage.write_atomically(folder / f"{name}.html", _html(title, cards).encode())
+    storage.write_atomically(folder / f"{name}.html", _html(title, count, cards).encode())
     return {"png": storage.uri_of(folder / f"{name}.png"), "html": storage.uri_of(folder / f"{name}.html")}
 
 
@@ -125,35 +150,43 @@ def _data_uri(image: Image.Image) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def _html(title: str, cards: list[tuple[dict[str, Any], str, str]]) -> str:
+def _html(title: str, count: str, cards: list[tuple[str, str, list[tuple[dict[str, Any], str]]]]) -> str:
     items = []
-    for row, before, after in cards:
-        status = html.escape(str(row.get("status")))
-        colour = _STATUS_COLOURS.get(str(row.get("status")), "#6b7280")
-        caption = "".join(f"<div>{html.escape(line)}</div>" for line in _caption(row)[1:])
-        link = (
-            f'<a href="{html.escape(row["edit_further_url"])}">edit further</a>'
-            if row.get("edit_further_url")
-            else ""
-        )
-        uncertainty = "—" if row.get("uncertainty") is None else f"{row['uncertainty']:.2f}"
+    for source, before, afters in cards:
+        results = []
+        for row, after in afters:
+            status = html.escape(str(row.get("status")))
+            colour = _STATUS_COLOURS.get(str(row.get("status")), "#6b7280")
+            extra = "".join(f"<div>{html.escape(line)}</div>" for line in _caption(row)[1:])
+            link = (
+                f' <a href="{html.escape(row["edit_further_url"])}">edit further</a>'
+                if row.get("edit_further_url")
+                else ""
+            )
+            uncertainty = "—" if row.get("uncertainty") is None else f"{row['uncertainty']:.2f}"
+            seed = html.escape(str(row.get("seed") or "—"))
+            results.append(
+                f'<figure><img src="{after}" alt="after"><figcaption>'
+                f'<span class="badge" style="background:{colour}">{status}</span>'
+                f"<div>seed {seed} · uncertainty {uncertainty}{link}</div>"
+                f"{extra}</figcaption></figure>"
+            )
         items.append(
-            f'<figure><div class="pair"><img src="{before}" alt="before">'
-            f'<img src="{after}" alt="after"></div><figcaption>'
-            f'<span class="badge" style="background:{colour}">{status}</span>'
-            f"<code>{html.escape(str(row.get('input', '')))}</code>"
-            f"<div>seed {html.escape(str(row.get('seed') or '—'))} · uncertainty {uncertainty} {link}</div>"
-            f"{caption}</figcaption></figure>"
+            f'<section><code>{html.escape(source)}</code><div class="row">'
+            f'<figure><img src="{before}" alt="before"><figcaption>before</figcaption></figure>'
+            f"{''.join(results)}</div></section>"
         )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
 body {{ font: 14px system-ui, sans-serif; margin: 24px; color: #111; background: #fafafa; }}
-main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 16px; }}
-figure {{ margin: 0; background: white; border: 1px solid #e5e7eb; border-radius: 10px; padding: 12px; }}
-.pair {{ display: flex; gap: 8px; }}
-.pair img {{ width: 200px; height: 200px; border-radius: 6px; }}
-figcaption {{ margin-top: 8px; line-height: 1.5; }}
-code {{ display: block; overflow-wrap: anywhere; color: #555; }}
+main {{ display: flex; flex-wrap: wrap; gap: 16px; }}
+section {{ background: white; border: 1px solid #e5e7eb; border-radius: 10px; padding: 12px; }}
+.row {{ display: flex; gap: 8px; }}
+figure {{ margin: 0; width: 200px; }}
+figure img {{ width: 200px; height: 200px; border-radius: 6px; }}
+figcaption {{ margin-top: 6px; line-height: 1.5; font-size: 13px; }}
+code {{ display: block; overflow-wrap: anywhere; color: #555; margin-bottom: 8px; max-width: 620px; }}
 .badge {{ color: white; border-radius: 999px; padding: 1px 8px; font-size: 12px; }}
-</style></head><body><h1>{html.escape(title)}</h1><p>{len(cards)} images: before (left), after (right).</p>
+</style></head><body><h1>{html.escape(title)}</h1>
+<p>{html.escape(count)}: the original first, then each result.</p>
 <main>{"".join(items)}</main></body></html>"""

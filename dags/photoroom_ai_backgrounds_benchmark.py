@@ -63,37 +63,40 @@ def photoroom_ai_backgrounds_benchmark() -> None:
             for seed in SEEDS
         ]
 
+    plan = variants()
     generate = PhotoroomEditOperator.partial(
         task_id="generate",
         output_conn_id="{{ params.conn_id }}",
         background_model_version="{{ params.model_version }}",
         map_index_template="{{ task.image }} seed {{ task.options['background.seed'] }}",
-    ).expand_kwargs(variants())
+    ).expand_kwargs(plan)
 
     @task
     def qa_sheets(
-        results: list[dict[str, Any]], params: dict[str, Any] | None = None
+        plan: list[dict[str, Any]], results: list[dict[str, Any]], params: dict[str, Any] | None = None
     ) -> dict[str, dict[str, str]]:
-        """A sheet per category: every variant, before and after, with its seed."""
+        """A sheet per category: each image once, then its four variants side by side."""
         from airflow_photoroom.qa import write_qa_sheet
 
         assert params is not None
+        by_folder: dict[str, list[dict[str, Any]]] = {}
+        for variant, row in zip(plan, results, strict=True):  # mapped results keep the plan's order
+            # A variant an earlier run made is skipped, so no seed comes back: show the one asked for.
+            seed = row.get("seed") or variant["options"]["background.seed"]
+            by_folder.setdefault(variant["output"], []).append({**row, "seed": seed})
         version = params["model_version"] or "default-model"
-        sheets = {}
-        for category in params["images"]:
-            folder = f"{params['output']}/{version}/{category}"
-            rows = [
-                row for row in results if row.get("output", "") and f"/{version}/{category}/" in row["output"]
-            ]
-            sheets[category] = write_qa_sheet(
+        return {
+            folder.rsplit("/", 1)[-1]: write_qa_sheet(
                 rows,
                 folder,
-                title=f"AI backgrounds: {category} ({version})",
+                title=f"AI backgrounds: {folder.rsplit('/', 1)[-1]} ({version})",
                 output_conn_id=params["conn_id"],
+                group_by_input=True,
             )
-        return sheets
+            for folder, rows in by_folder.items()
+        }
 
-    qa_sheets(generate.output)
+    qa_sheets(plan, generate.output)
 
 
 photoroom_ai_backgrounds_benchmark_dag = photoroom_ai_backgrounds_benchmark()

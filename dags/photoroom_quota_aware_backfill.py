@@ -2,10 +2,11 @@
 
 Built for ``airflow backfill create --dag-id photoroom_quota_aware_backfill --from-date ...``.
 Each run reads the photos of its own date (``<source>/<ds>/``), plans its credits first and
-waits (deferred, no worker slot held) until the account can pay, so a long backfill never runs
-the account dry mid-date. Edits run in the ``photoroom`` pool (create it with
-``airflow pools set photoroom 2 "Photoroom API"``) so only a few dates call the API at once, and
-anything an earlier run finished is skipped at no cost.
+waits (deferred, no worker slot held) until the account can pay, or skips the date when the
+``when_short`` param is ``skip``, so a long backfill never runs the account dry mid-date. Edits
+run in the ``photoroom`` pool (create it with ``airflow pools set photoroom 2 "Photoroom API"``)
+so only a few dates call the API at once, and anything an earlier run finished is skipped at no
+cost.
 
 Where it reads and writes is a deployment setting, not a param, so that every date of every
 backfill looks in the same places (which is what makes reruns free): ``PHOTOROOM_BACKFILL_SOURCE``
@@ -39,7 +40,14 @@ OPTIONS = google_shopping(size=1500)
     catchup=False,
     max_active_runs=4,
     tags=["photoroom", "example"],
-    params={"reserve": Param(50, type="number", description="Credits every run leaves for other work")},
+    params={
+        "reserve": Param(50, type="number", description="Credits every run leaves for other work"),
+        "when_short": Param(
+            "wait",
+            enum=["wait", "skip"],
+            description="When the account cannot pay: wait (deferred, no worker held) or skip the date",
+        ),
+    },
     doc_md=__doc__,
 )
 def photoroom_quota_aware_backfill() -> None:
@@ -62,7 +70,7 @@ def photoroom_quota_aware_backfill() -> None:
         task_id="plan_credits",
         image=photos,
         reserve="{{ params.reserve }}",
-        on_insufficient="wait",
+        on_insufficient="{{ params.when_short }}",
         poll_interval=300,
         **storage,
     )

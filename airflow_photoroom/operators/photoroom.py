@@ -427,7 +427,8 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
     """
 
     template_fields: Sequence[str] = (
-        "image", "options", "output_folder", "count", "reserve", "output_conn_id", "input_conn_id",
+        "image", "options", "output_folder", "count", "reserve", "on_insufficient", "output_conn_id",
+        "input_conn_id",
     )  # fmt: skip
     ui_color = "#fff3d6"
 
@@ -450,8 +451,8 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if on_insufficient not in ("fail", "skip", "wait"):
-            raise ValueError(f"on_insufficient must be 'fail', 'skip' or 'wait', got {on_insufficient!r}")
+        if "{{" not in on_insufficient:  # a template (a DAG param, say) is checked once rendered
+            _check_on_insufficient(on_insufficient)
         if (image is None) == (count is None):
             raise ValueError("give either image (with output) or count")
         if image is not None and output is None:
@@ -502,6 +503,10 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
         return len(images) - sum(done), sum(done)
 
     def execute(self, context: Context) -> dict[str, Any]:
+        try:
+            _check_on_insufficient(self.on_insufficient)
+        except ValueError as error:
+            raise AirflowFailException(f"{self.task_id}: {error}") from None
         hook = PhotoroomHook(self.photoroom_conn_id)
         account = hook.get_account()  # first: it also gives the plan the engine prices with
         to_process, already_done = self._count_work(hook)
@@ -547,3 +552,8 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
         if event.get("status") != "success":
             raise AirflowFailException(f"Photoroom quota wait failed: {event.get('message')}")
         return {**event["echo"], "available": event["account"]["available"]}
+
+
+def _check_on_insufficient(value: str) -> None:
+    if value not in ("fail", "skip", "wait"):
+        raise ValueError(f"on_insufficient must be 'fail', 'skip' or 'wait', got {value!r}")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from airflow_photoroom.benchmark_catalog import SEEDS
 from airflow_photoroom.compliance import check_google_shopping
 from airflow_photoroom.emulator import EmulatorHandle
 from tests.conftest import DAGS_FOLDER, S3, xcom
@@ -191,6 +192,15 @@ def test_quota_aware_backfill_runs_each_date_once(
     assert xcom(again, "report") == "3 photos, 3 already done, 0 credits spent"
     assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 995
 
+    (source / "2026-03-03").mkdir()
+    for index, path in enumerate(local_images(4, folder="drop-2026-03-03")):
+        (source / "2026-03-03" / f"p{index}.png").write_bytes(path.read_bytes())
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 53)  # 50 kept in reserve: 3 usable
+    short = dag.test(logical_date=pendulum.datetime(2026, 3, 3, tz="UTC"), run_conf={"when_short": "skip"})
+    states = {ti.task_id: ti.state for ti in short.get_task_instances()}
+    assert (states["plan_credits"], states["edit_photos"]) == ("skipped", "skipped")
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 53
+
 
 def test_ai_backgrounds_benchmark_by_model_version(
     airflow_db: None, photoroom_emulator: EmulatorHandle, tmp_path: Path
@@ -216,6 +226,10 @@ def test_ai_backgrounds_benchmark_by_model_version(
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 8
     assert dag.test(run_conf=conf).state == "success"
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 8  # same model: free
+    sheet = (tmp_path / "background-studio-beta-2025-03-17" / "food" / "qa-sheet.html").read_text()
+    assert sheet.count('alt="before"') == 1  # the image once, its variants beside it
+    assert sheet.count('alt="after"') == 4
+    assert all(f"seed {seed}" in sheet for seed in SEEDS)  # skipped variants show the seed asked for
     assert dag.test(run_conf={**conf, "model_version": "next-model"}).state == "success"
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 16  # a new model: new variants
 

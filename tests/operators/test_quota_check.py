@@ -154,3 +154,15 @@ def test_arguments_are_checked_when_the_dag_is_written() -> None:
         PhotoroomQuotaCheckOperator(task_id="b", image="https://x/a.jpg")
     with pytest.raises(ValueError, match="on_insufficient"):
         PhotoroomQuotaCheckOperator(task_id="c", count=3, on_insufficient="later")
+
+
+def test_on_insufficient_from_a_template_is_checked_once_rendered(
+    run_dag: Callable[..., Any], image_server: ImageServer, tmp_path: Path
+) -> None:
+    urls = image_server.add(2)
+    body = (
+        f"    PhotoroomQuotaCheckOperator(task_id='check', image={urls!r}, output={str(tmp_path)!r}, "
+        'on_insufficient=\'{{ dag_run.conf.get("when_short", "later") }}\')'
+    )
+    dag_run = run_dag(dag_source("templated_when_short", body))
+    assert task_states(dag_run)[("check", -1)] == "failed"  # 'later' is no choice, and no retry

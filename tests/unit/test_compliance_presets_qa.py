@@ -106,3 +106,24 @@ def test_qa_sheet_shows_before_and_after(tmp_path: Path) -> None:
     assert page.count("data:image/jpeg;base64,") == 4
     assert "HTTP 404" in page
     assert "edit further" in page
+
+
+def test_qa_sheet_puts_variants_of_one_input_side_by_side(tmp_path: Path) -> None:
+    (tmp_path / "in.jpg").write_bytes(product(coverage=0.5, background="#dddddd"))
+    rows = []
+    for seed in (11, 22, 33):
+        (tmp_path / f"out-{seed}.jpg").write_bytes(product(coverage=0.6 + seed / 100))
+        rows.append({"input": str(tmp_path / "in.jpg"), "output": str(tmp_path / f"out-{seed}.jpg"),
+                     "status": "edited", "seed": seed})  # fmt: skip
+    grouped = write_qa_sheet(rows, str(tmp_path / "grouped"), title="Seeds", group_by_input=True)
+    pairs = write_qa_sheet(rows, str(tmp_path / "pairs"), title="Seeds")
+
+    page = Path(grouped["html"].removeprefix("file://")).read_text()
+    assert page.count('alt="before"') == 1
+    assert page.count('alt="after"') == 3
+    assert "3 images of 1 input" in page
+    assert all(f"seed {seed}" in page for seed in (11, 22, 33))
+    grouped_png = Image.open(grouped["png"].removeprefix("file://"))
+    assert grouped_png.width == 4 * 200 + 5 * 16  # one line: the original and three variants
+    pairs_page = Path(pairs["html"].removeprefix("file://")).read_text()
+    assert pairs_page.count('alt="before"') == 3
