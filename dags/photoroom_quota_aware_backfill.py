@@ -80,7 +80,9 @@ def photoroom_quota_aware_backfill() -> None:
     @task
     def report(results: list[dict[str, Any]], plan: dict[str, Any]) -> str:
         spent = sum(row["credits"] for row in results)
-        return f"{len(results)} photos, {plan['already_done']} already done, {spent:g} credits spent"
+        photos = f"{len(results)} photo" + ("" if len(results) == 1 else "s")
+        credits = f"{spent:g} credit" + ("" if spent == 1 else "s")
+        return f"{photos}, {plan['already_done']} already done, {credits} spent"
 
     report(edit.output, plan.output)
 

@@ -6,6 +6,8 @@ import csv
 import importlib.util
 import io
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -165,43 +167,6 @@ def _png(colour: str = "navy") -> bytes:
     return buffer.getvalue()
 
 
-def test_quota_aware_backfill_runs_each_date_once(
-    airflow_db: None,
-    photoroom_emulator: EmulatorHandle,
-    local_images: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import pendulum
-
-    source, output = tmp_path / "drops", tmp_path / "out"
-    for day, count in (("2026-03-01", 3), ("2026-03-02", 2)):
-        (source / day).mkdir(parents=True)
-        for index, path in enumerate(local_images(count, folder=f"drop-{day}")):
-            (source / day / f"p{index}.png").write_bytes(path.read_bytes())
-    monkeypatch.setenv("PHOTOROOM_BACKFILL_SOURCE", str(source))
-    monkeypatch.setenv("PHOTOROOM_BACKFILL_OUTPUT", str(output))
-    monkeypatch.setenv("PHOTOROOM_POOL", "default_pool")
-    dag = load("photoroom_quota_aware_backfill").photoroom_quota_aware_backfill_dag
-    first = dag.test(logical_date=pendulum.datetime(2026, 3, 1, tz="UTC"))
-    second = dag.test(logical_date=pendulum.datetime(2026, 3, 2, tz="UTC"))
-    assert xcom(first, "report") == "3 photos, 0 already done, 3 credits spent"
-    assert xcom(second, "report") == "2 photos, 0 already done, 2 credits spent"
-    assert len(list((output / "2026-03-01").glob("*.jpg"))) == 3
-    again = dag.test(logical_date=pendulum.datetime(2026, 3, 1, tz="UTC"))
-    assert xcom(again, "report") == "3 photos, 3 already done, 0 credits spent"
-    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 995
-
-    (source / "2026-03-03").mkdir()
-    for index, path in enumerate(local_images(4, folder="drop-2026-03-03")):
-        (source / "2026-03-03" / f"p{index}.png").write_bytes(path.read_bytes())
-    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 53)  # 50 kept in reserve: 3 usable
-    short = dag.test(logical_date=pendulum.datetime(2026, 3, 3, tz="UTC"), run_conf={"when_short": "skip"})
-    states = {ti.task_id: ti.state for ti in short.get_task_instances()}
-    assert (states["plan_credits"], states["edit_photos"]) == ("skipped", "skipped")
-    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 53
-
-
 def test_ai_backgrounds_benchmark_by_model_version(
     airflow_db: None, photoroom_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
@@ -277,34 +242,6 @@ def test_catalog_refresh_with_feed_and_catalog_in_s3(
     assert [key for key in s3.keys("catalog/") if key.endswith(".jpg")] == edited
 
 
-def test_quota_aware_backfill_from_s3_drops_to_s3(
-    airflow_db: None,
-    photoroom_emulator: EmulatorHandle,
-    local_images: Any,
-    s3: S3,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import pendulum
-
-    for day, count in (("2026-04-01", 2), ("2026-04-02", 1)):
-        for index, path in enumerate(local_images(count, folder=f"s3-drop-{day}")):
-            s3.client.put_object(Bucket=s3.bucket, Key=f"drops/{day}/p{index}.png", Body=path.read_bytes())
-    monkeypatch.setenv("PHOTOROOM_BACKFILL_SOURCE", s3.uri("drops"))
-    monkeypatch.setenv("PHOTOROOM_BACKFILL_OUTPUT", s3.uri("edited"))
-    monkeypatch.setenv("PHOTOROOM_BACKFILL_CONN_ID", s3.conn_id)
-    monkeypatch.setenv("PHOTOROOM_POOL", "default_pool")
-    dag = load("photoroom_quota_aware_backfill").photoroom_quota_aware_backfill_dag
-    first = dag.test(logical_date=pendulum.datetime(2026, 4, 1, tz="UTC"))
-    second = dag.test(logical_date=pendulum.datetime(2026, 4, 2, tz="UTC"))
-    assert xcom(first, "report") == "2 photos, 0 already done, 2 credits spent"
-    assert xcom(second, "report") == "1 photos, 0 already done, 1 credits spent"
-    assert len([key for key in s3.keys("edited/2026-04-01/") if key.endswith(".jpg")]) == 2
-    assert len([key for key in s3.keys("edited/2026-04-02/") if key.endswith(".jpg")]) == 1
-    again = dag.test(logical_date=pendulum.datetime(2026, 4, 1, tz="UTC"))
-    assert xcom(again, "report") == "2 photos, 2 already done, 0 credits spent"
-    assert photoroom_emulator.calls("POST /v2/edit", 200) == 3
-
-
 def test_ai_backgrounds_benchmark_to_s3(airflow_db: None, photoroom_emulator: EmulatorHandle, s3: S3) -> None:
     images = {"cosmetic": [{"image_url": photoroom_emulator.sample_url("ring.jpg"), "prompt": "on marble"}]}
     dag = load("photoroom_ai_backgrounds_benchmark").photoroom_ai_backgrounds_benchmark_dag
@@ -317,3 +254,75 @@ def test_ai_backgrounds_benchmark_to_s3(airflow_db: None, photoroom_emulator: Em
     assert {"benchmark/m1/cosmetic/qa-sheet.png", "benchmark/m1/cosmetic/qa-sheet.html"} <= set(keys)
     assert dag.test(run_conf=conf).state == "success"
     assert photoroom_emulator.calls("GET /v2/edit", 200) == 4  # the rerun was free
+
+
+@dataclass
+class Store:
+    """A folder in one kind of store (local files or the moto S3 server), as the DAGs see it."""
+
+    root: str
+    conn_id: str
+    put: Callable[[str, bytes], None]
+    images: Callable[[str], list[str]]  # the image keys under a folder
+
+
+@pytest.fixture(params=["file", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    if request.param == "file":
+
+        def put_file(key: str, data: bytes) -> None:
+            (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / key).write_bytes(data)
+
+        def local_images(folder: str) -> list[str]:
+            return sorted(path.name for path in (tmp_path / folder).glob("*.jpg"))
+
+        return Store(str(tmp_path), "", put_file, local_images)
+    s3: S3 = request.getfixturevalue("s3")
+
+    def put_object(key: str, data: bytes) -> None:
+        s3.client.put_object(Bucket=s3.bucket, Key=key, Body=data)
+
+    def s3_images(folder: str) -> list[str]:
+        return [key for key in s3.keys(f"{folder}/") if key.endswith(".jpg")]
+
+    return Store(s3.uri().rstrip("/"), s3.conn_id, put_object, s3_images)
+
+
+def test_quota_aware_backfill_runs_each_date_once(
+    airflow_db: None,
+    photoroom_emulator: EmulatorHandle,
+    local_images: Any,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pendulum
+
+    def drop(day: str, count: int) -> None:
+        for index, path in enumerate(local_images(count, folder=f"drop-{day}")):
+            store.put(f"drops/{day}/p{index}.png", path.read_bytes())
+
+    def run(day: int, **conf: Any) -> Any:
+        return dag.test(logical_date=pendulum.datetime(2026, 3, day, tz="UTC"), run_conf=conf)
+
+    drop("2026-03-01", 3)
+    drop("2026-03-02", 1)
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_SOURCE", f"{store.root}/drops")
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_OUTPUT", f"{store.root}/edited")
+    monkeypatch.setenv("PHOTOROOM_BACKFILL_CONN_ID", store.conn_id)
+    monkeypatch.setenv("PHOTOROOM_POOL", "default_pool")
+    dag = load("photoroom_quota_aware_backfill").photoroom_quota_aware_backfill_dag
+    assert xcom(run(1), "report") == "3 photos, 0 already done, 3 credits spent"
+    assert xcom(run(2), "report") == "1 photo, 0 already done, 1 credit spent"
+    assert len(store.images("edited/2026-03-01")) == 3
+    assert len(store.images("edited/2026-03-02")) == 1
+    assert xcom(run(1), "report") == "3 photos, 3 already done, 0 credits spent"
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 996
+
+    drop("2026-03-03", 4)
+    photoroom_emulator.ledger.set_credits(photoroom_emulator.api_key, 53)  # 50 kept in reserve: 3 usable
+    short = run(3, when_short="skip")
+    states = {ti.task_id: ti.state for ti in short.get_task_instances()}
+    assert (states["plan_credits"], states["edit_photos"]) == ("skipped", "skipped")
+    assert photoroom_emulator.ledger.account(photoroom_emulator.api_key).available == 53
+    assert photoroom_emulator.calls("POST /v2/edit", 200) == 4
