@@ -111,6 +111,18 @@ def check_google_shopping(
     return ComplianceReport(not failures, failures, measurements)
 
 
+def check_google_shopping_file(uri: str, conn_id: str | None = None, **checks: Any) -> ComplianceReport:
+    """:func:`check_google_shopping` on an image file in any store (a path, ``file://``, ``s3://``...).
+
+    ``conn_id`` is the store's connection; ``checks`` are ``apparel``, ``min_side`` and
+    ``coverage_range``. The file's name gives the extension its format must match.
+    """
+    from airflow_photoroom import storage
+
+    path = storage.to_path(uri, conn_id)
+    return check_google_shopping(path.read_bytes(), filename=path.name, **checks)
+
+
 def _on_white(rgba: Image.Image) -> Image.Image:
     """Transparent pixels shown as white, as Merchant Center shows them."""
     flat = Image.new("RGBA", rgba.size, (255, 255, 255, 255))

@@ -82,8 +82,7 @@ def photoroom_google_shopping() -> None:
         rows: list[dict[str, str]], results: list[dict[str, Any]], params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Each result with its Merchant Center verdict."""
-        from airflow_photoroom import storage
-        from airflow_photoroom.compliance import check_google_shopping
+        from airflow_photoroom.compliance import check_google_shopping_file
 
         assert params is not None
         apparel = {row["image_link"]: row.get("apparel", "").lower() in ("yes", "true", "1") for row in rows}
@@ -91,9 +90,9 @@ def photoroom_google_shopping() -> None:
         for result in results:
             report = None
             if result.get("output"):
-                path = storage.to_path(result["output"], params["output_conn_id"])
-                report = check_google_shopping(
-                    path.read_bytes(), filename=path.name, apparel=apparel.get(result["input"], False)
+                apparel_item = apparel.get(result["input"], False)
+                report = check_google_shopping_file(
+                    result["output"], params["output_conn_id"], apparel=apparel_item
                 ).to_dict()
             checked.append({**result, "compliance": report})
         return checked

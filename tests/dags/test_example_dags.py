@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from airflow_photoroom.benchmark_catalog import SEEDS
-from airflow_photoroom.compliance import check_google_shopping
+from airflow_photoroom.compliance import check_google_shopping_file
 from airflow_photoroom.emulator import EmulatorHandle
 from tests.conftest import DAGS_FOLDER, S3, xcom
 
@@ -75,10 +75,9 @@ def test_google_shopping_to_local_files_then_a_free_rerun(
         assert row["photoroom_status"] == "edited"
         assert row["compliance"] == "pass"
         assert row["original_image_link"].startswith(photoroom_emulator.base_url)
-        output = Path(row["image_link"].removeprefix("file://"))
-        report = check_google_shopping(output.read_bytes(), filename=output.name, min_side=500)
+        report = check_google_shopping_file(row["image_link"], min_side=500)  # the 2027 minimum
         assert report.passed, report.failures
-        assert Image.open(output).size == (1600, 1600)
+        assert Image.open(row["image_link"].removeprefix("file://")).size == (1600, 1600)
     assert (tmp_path / "qa-sheet.png").stat().st_size > 10_000
     assert "Google Shopping" in (tmp_path / "qa-sheet.html").read_text()
 
@@ -113,6 +112,9 @@ def test_google_shopping_from_a_feed_in_s3_to_s3(
     feed = list(csv.DictReader(io.StringIO(s3.get("shopping/google_shopping_feed.csv").decode())))
     assert {row["compliance"] for row in feed} == {"pass"}
     assert all(row["image_link"].startswith(f"s3://{s3.bucket}/shopping/") for row in feed)
+    for row in feed:  # checked again here, straight from S3, against the 2027 minimum
+        report = check_google_shopping_file(row["image_link"], s3.conn_id, min_side=500)
+        assert report.passed, report.failures
 
 
 def test_marketplace_from_an_upload_folder(

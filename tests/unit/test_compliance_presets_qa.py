@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from airflow_photoroom.compliance import check_google_shopping, minimum_side
+from airflow_photoroom.compliance import check_google_shopping, check_google_shopping_file, minimum_side
 from airflow_photoroom.options import EditOptions
 from airflow_photoroom.presets import PRESETS, preset
 from airflow_photoroom.qa import write_qa_sheet
@@ -60,6 +60,14 @@ def test_each_failure_says_what_and_by_how_much(data: bytes, filename: str, mess
     report = check_google_shopping(data, filename=filename, min_side=500)
     assert not report.passed
     assert any(message in failure for failure in report.failures), report.failures
+
+
+def test_a_file_is_checked_where_it_lies_and_its_name_gives_the_expected_format(tmp_path: Path) -> None:
+    (tmp_path / "good.jpg").write_bytes(product())
+    (tmp_path / "lying.jpg").write_bytes(product(fmt="PNG"))
+    assert check_google_shopping_file(f"file://{tmp_path}/good.jpg", min_side=500).passed
+    report = check_google_shopping_file(str(tmp_path / "lying.jpg"), min_side=500)
+    assert report.failures == ["the file is PNG but its extension is .jpg"]
 
 
 def test_minimum_size_depends_on_the_date_and_apparel() -> None:
