@@ -3,7 +3,7 @@
 Photos from an upload folder (``folder``) or a URL list (``images``) -> wait until they are there
 -> check the account can pay -> edit with the marketplace preset (clean white background, soft
 shadow, hue-preserving relight, square JPEG; or ``blur_background`` to keep the setting, blurred)
--> the edited photos and a QA sheet in ``output``.
+-> the edited photos in ``output``, and a QA sheet in ``output/_qa/`` (the task's "QA sheet" link).
 """
 
 from __future__ import annotations
@@ -63,24 +63,11 @@ def photoroom_marketplace() -> None:
     )
     storage = {"output": "{{ params.output }}", "input_conn_id": conn, "output_conn_id": conn}
     plan = PhotoroomQuotaCheckOperator(task_id="plan_credits", image=ready.output, options=options, **storage)
-    edit = PhotoroomEditOperator(task_id="edit_photos", image=ready.output, options=options, **storage)
+    # qa_sheet=True: the before/after sheet lands in <output>/_qa/ and the task links to it.
+    edit = PhotoroomEditOperator(
+        task_id="edit_photos", image=ready.output, options=options, qa_sheet=True, **storage
+    )
     plan >> edit
-
-    @task
-    def qa_sheet(results: list[dict[str, Any]], params: dict[str, Any] | None = None) -> dict[str, str]:
-        from airflow_photoroom.qa import write_qa_sheet
-
-        assert params is not None
-        conn_id = params["conn_id"]
-        return write_qa_sheet(
-            results,
-            params["output"],
-            title="Marketplace listing",
-            input_conn_id=conn_id,
-            output_conn_id=conn_id,
-        )
-
-    qa_sheet(edit.output)
 
 
 photoroom_marketplace_dag = photoroom_marketplace()

@@ -128,7 +128,9 @@ def test_marketplace_from_an_upload_folder(
     edited = sorted((tmp_path / "listing").glob("*.jpg"))
     assert len(edited) == 3
     assert Image.open(edited[0]).size == (1200, 1200)
-    assert (tmp_path / "listing" / "qa-sheet.html").exists()
+    sheets = list((tmp_path / "listing" / "_qa").glob("*.html"))
+    assert len(sheets) == 1
+    assert xcom(dag_run, "edit_photos", key="photoroom_qa_sheet") == f"file://{sheets[0]}"  # the task's link
     assert photoroom_emulator.calls("POST /v2/edit", 200) == 3
     assert module.photoroom_marketplace_dag.test(run_conf=conf).state == "success"
     assert photoroom_emulator.calls("POST /v2/edit", 200) == 3  # the rerun was free
@@ -215,7 +217,7 @@ def test_marketplace_from_s3_to_s3(
     assert dag.test(run_conf=conf).state == "success"
     keys = s3.keys("listings/seller-7/")
     assert len([key for key in keys if key.endswith(".jpg")]) == 2
-    assert "listings/seller-7/qa-sheet.html" in keys
+    assert any(key.startswith("listings/seller-7/_qa/") and key.endswith(".html") for key in keys)
     assert photoroom_emulator.calls("POST /v2/edit", 200) == 2
 
 
