@@ -58,6 +58,19 @@ def uri_of(path: ObjectStoragePath) -> str:
     return f"{path.protocol}://{path.path}"
 
 
+def lineage_dataset(uri: str) -> tuple[str, str]:
+    """(namespace, name) of a URI by OpenLineage's naming rules, as Airflow's own providers give them.
+
+    ``s3://bucket/key`` -> (``s3://bucket``, ``key``); ``file:///a/b`` -> (``file://``, ``/a/b``);
+    ``https://cdn/x.jpg`` -> (``https://cdn``, ``/x.jpg``). Local paths become ``file://`` first.
+    """
+    parsed = urlparse(normalize_uri(uri))
+    namespace = f"{parsed.scheme}://{parsed.netloc}"
+    if parsed.scheme in _LOCAL_PROTOCOLS or parsed.scheme in ("http", "https"):
+        return namespace, parsed.path or "/"
+    return namespace, parsed.path.lstrip("/") or "/"  # object stores: the key, no leading slash
+
+
 def stem_of(uri: str) -> str:
     """A file-name-safe stem from an input URI: ``.../red shoe.jpg?x=1`` -> ``red-shoe``."""
     name = PurePosixPath(unquote(urlparse(uri).path)).name if "://" in uri else PurePosixPath(uri).name

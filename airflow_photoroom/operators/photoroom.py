@@ -211,9 +211,8 @@ class _PhotoroomImageOperator(BaseOperator):
         from openlineage.client.event_v2 import Dataset
 
         def dataset(uri: str) -> Dataset:
-            scheme, _, rest = uri.partition("://")
-            host, _, path = rest.partition("/")
-            return Dataset(namespace=f"{scheme}://{host}", name=f"/{path}")
+            namespace, name = storage.lineage_dataset(uri)
+            return Dataset(namespace=namespace, name=name)
 
         output = storage.uri_of(storage.to_path(self.output_folder, self.output_conn_id))
         return OperatorLineage(inputs=[dataset(uri) for uri in self._inputs], outputs=[dataset(output)])
