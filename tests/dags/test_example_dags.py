@@ -39,7 +39,7 @@ def load(name: str) -> Any:
 def test_every_example_dag_parses_without_errors_or_api_calls(
     airflow_db: None, photoroom_emulator: EmulatorHandle
 ) -> None:
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(EXAMPLES))  # AIRFLOW__CORE__LOAD_EXAMPLES is False in the tests
     assert bag.import_errors == {}

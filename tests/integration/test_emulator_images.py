@@ -114,7 +114,7 @@ def test_keeping_the_background(hook: PhotoroomHook, emulator: EmulatorHandle) -
     image = edit(hook, emulator, "chair.jpg", removeBackground=False)
     assert image.size == original.size
     difference = ImageChops.difference(image.convert("RGB"), original.convert("RGB")).convert("L")
-    assert max(difference.getdata()) < 10
+    assert difference.getextrema()[1] < 10
 
 
 def test_blurred_background_comes_from_the_photo(hook: PhotoroomHook, emulator: EmulatorHandle) -> None:
@@ -244,7 +244,7 @@ def test_sandbox_results_are_watermarked(
     assert ImageChops.difference(decode(normal.content), decode(sandbox.content)).getbbox() is not None
 
     def visible(content: bytes) -> int:
-        return sum(decode(content).getchannel("A").point(lambda v: 1 if v else 0).getdata())
+        return sum(decode(content).getchannel("A").histogram()[1:])  # pixels not fully transparent
 
     assert visible(sandbox.content) > visible(normal.content) * 1.2  # stripes across the transparent frame
 
