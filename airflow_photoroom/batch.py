@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 Status = Literal["edited", "skipped", "failed", "not_attempted"]
 T = TypeVar("T")
 
-#: Inputs larger than any endpoint accepts are not downloaded (the hook names the exact limit).
-MAX_DOWNLOAD_BYTES = max(MAX_INPUT_BYTES.values())
 #: The seconds an AI edit typically takes; with the rate limit it sets how many calls must be in
 #: flight to keep the limit busy (500/minute x 5 s = ~42).
 TYPICAL_CALL_SECONDS = 5.0
@@ -162,6 +160,7 @@ class BatchEngine:
     :param send_urls: give http(s) inputs to ``render`` as URLs (the API fetches them) rather
         than downloading and uploading them.
     :param input_conn_id: the connection for reading object-storage inputs.
+    :param max_input_bytes: inputs larger than the endpoint accepts are not downloaded.
     :param credits_per_image: what one successful call costs, for the report.
     :param stop_on: exception types after which no further call is made (credits exhausted).
     :param progress_every: seconds between progress lines in the log.
@@ -177,6 +176,7 @@ class BatchEngine:
         concurrency: int,
         send_urls: bool = True,
         input_conn_id: str | None = None,
+        max_input_bytes: int = max(MAX_INPUT_BYTES.values()),
         credits_per_image: float = 0.0,
         stop_on: tuple[type[BaseException], ...] = (),
         progress_every: float = 10.0,
@@ -191,6 +191,7 @@ class BatchEngine:
         self.concurrency = concurrency
         self.send_urls = send_urls
         self.input_conn_id = input_conn_id
+        self.max_input_bytes = max_input_bytes
         self.credits_per_image = credits_per_image
         self.stop_on = stop_on
         self.progress_every = progress_every
@@ -347,7 +348,7 @@ class BatchEngine:
 
     async def _read(self, client: httpx.AsyncClient, uri: str) -> bytes:
         if storage.is_http(uri):
-            return await storage.download(client, uri, MAX_DOWNLOAD_BYTES)
+            return await storage.download(client, uri, self.max_input_bytes)
         return await asyncio.to_thread(self._path(uri).read_bytes)
 
     def _path(self, uri: str) -> ObjectStoragePath:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -107,7 +108,7 @@ def write_qa_sheet(
     lines = max(1, (len(groups) + per_line - 1) // per_line)
     sheet = Image.new("RGB", (min(per_line, max(1, len(groups))) * group_w, 48 + lines * cell_h), "white")
     draw = ImageDraw.Draw(sheet)
-    count = f"{len(rows)} images"
+    count = f"{len(rows)} image" + ("" if len(rows) == 1 else "s")
     if group_by_input:
         count += f" of {len(groups)} input" + ("" if len(groups) == 1 else "s")
     draw.text((_PAD, 14), f"{title}: {count}", fill=(20, 20, 20), font=ImageFont.load_default(18))
@@ -122,13 +123,14 @@ def write_qa_sheet(
             after = _thumbnail(_read(row.get("output"), output_conn_id))
             left = x + (position + 2) * _PAD + (position + 1) * THUMB
             sheet.paste(after, (left, y + _PAD))
-            # A lone pair is captioned across both thumbnails; variants each under their own.
-            caption_x, width = (x + _PAD, 80) if len(results) == 1 else (left, 28)
+            # A pair is captioned across both thumbnails; variants each under their own.
+            caption_x, width = (x + _PAD, 80) if not group_by_input else (left, 28)
             colour = _STATUS_COLOURS.get(str(row.get("status")), "#6b7280")
             top = y + _PAD + THUMB
             draw.rectangle((caption_x, top + 4, caption_x + 8, top + 12), fill=colour)
-            for number, line in enumerate(_caption(row)):
-                draw.text((caption_x + 14, top + 2 + number * 16), line[:width], fill=(40, 40, 40), font=font)
+            wrapped = [part for line in _caption(row) for part in textwrap.wrap(line, width)]
+            for number, line in enumerate(wrapped[: _CAPTION // 16]):
+                draw.text((caption_x + 14, top + 2 + number * 16), line, fill=(40, 40, 40), font=font)
             afters.append((row, _data_uri(after)))
         if group_by_input:
             draw.text(

@@ -61,12 +61,16 @@ def uri_of(path: ObjectStoragePath) -> str:
 def lineage_dataset(uri: str) -> tuple[str, str]:
     """(namespace, name) of a URI by OpenLineage's naming rules, as Airflow's own providers give them.
 
-    ``s3://bucket/key`` -> (``s3://bucket``, ``key``); ``file:///a/b`` -> (``file://``, ``/a/b``);
+    ``s3://bucket/key`` -> (``s3://bucket``, ``key``); ``file:///a/b`` -> (``file``, ``/a/b``);
     ``https://cdn/x.jpg`` -> (``https://cdn``, ``/x.jpg``). Local paths become ``file://`` first.
+    Matching the providers matters: lineage joins on these names, and the Assets of the same
+    folders are converted by the providers' own rules.
     """
     parsed = urlparse(normalize_uri(uri))
     namespace = f"{parsed.scheme}://{parsed.netloc}"
-    if parsed.scheme in _LOCAL_PROTOCOLS or parsed.scheme in ("http", "https"):
+    if parsed.scheme in _LOCAL_PROTOCOLS:
+        return (namespace if parsed.netloc else "file"), parsed.path or "/"
+    if parsed.scheme in ("http", "https"):
         return namespace, parsed.path or "/"
     return namespace, parsed.path.lstrip("/") or "/"  # object stores: the key, no leading slash
 

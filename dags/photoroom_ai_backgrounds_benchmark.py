@@ -80,7 +80,9 @@ def photoroom_ai_backgrounds_benchmark() -> None:
 
         assert params is not None
         by_folder: dict[str, list[dict[str, Any]]] = {}
-        for variant, row in zip(plan, results, strict=True):  # mapped results keep the plan's order
+        # Mapped results keep the plan's order; this task runs only when every variant succeeded
+        # (all_success), so both have the same length.
+        for variant, row in zip(plan, results, strict=True):
             # A variant an earlier run made is skipped, so no seed comes back: show the one asked for.
             seed = row.get("seed") or variant["options"]["background.seed"]
             by_folder.setdefault(variant["output"], []).append({**row, "seed": seed})

@@ -10,7 +10,7 @@ Where it writes is a deployment setting, not a param: a daily refresh pays only 
 because every day looks in the same place, and the Asset names that place. Set
 ``PHOTOROOM_CATALOG_OUTPUT`` (a folder URI: a path, ``file://``, ``s3://``...) and, for a store
 that needs credentials, ``PHOTOROOM_CATALOG_CONN_ID`` (an Airflow connection, used for the
-output and for a feed kept in the same store).
+output, and for a feed and images kept in the same store).
 """
 
 from __future__ import annotations
@@ -54,7 +54,12 @@ def photoroom_catalog_refresh() -> None:
         return [row["image_link"] for row in read_feed(params["feed"], params["image_base_url"], CONN_ID)]
 
     images = catalog_images()
-    storage = {"output": OUTPUT, "output_conn_id": CONN_ID, "options": OPTIONS}
+    storage: dict[str, Any] = {
+        "output": OUTPUT,
+        "output_conn_id": CONN_ID,
+        "input_conn_id": CONN_ID,  # for image_links kept in the same store
+        "options": OPTIONS,
+    }
     plan = PhotoroomQuotaCheckOperator(
         task_id="plan_credits", image=images, on_insufficient="skip", **storage
     )

@@ -59,7 +59,7 @@ def photoroom_quota_aware_backfill() -> None:
         return [uri for uri, _ in list_images(folder, CONN_ID)] if to_path(folder, CONN_ID).exists() else []
 
     photos = photos_of_the_day()
-    storage = {
+    storage: dict[str, Any] = {
         "output": f"{OUTPUT.rstrip('/')}/{{{{ ds }}}}",
         "input_conn_id": CONN_ID,
         "output_conn_id": CONN_ID,

@@ -360,7 +360,7 @@ async def _prepare_edit(
             400, "imageUrl: must be provided" if request.method == "GET" else "imageFile: must be provided"
         )
     if image_bytes is not None and len(image_bytes) > MAX_INPUT_BYTES["edit"]:
-        raise ApiError(413, "Image too large: the maximum size is 30MB", "file_too_large")
+        raise ApiError(413, _too_large("edit"), "file_too_large")
     if image_url is not None:
         image_bytes = await _download(state, image_url, "imageUrl", MAX_INPUT_BYTES["edit"])
     background_bytes = options.background.image_file if options.background else None
@@ -392,7 +392,7 @@ async def _prepare_segment(
     if image_bytes is None:
         raise ApiError(400, "Please provide an image.", "missing_image")
     if len(image_bytes) > MAX_INPUT_BYTES["segment"]:
-        raise ApiError(413, "Image too large: the maximum size is 50MB", "file_too_large")
+        raise ApiError(413, _too_large("segment"), "file_too_large")
     options, unsupported = _validate(SegmentOptions, {**fields, **files})
     if unsupported:
         raise ApiError(400, f"unknown parameters: {', '.join(unsupported)}")
@@ -424,6 +424,10 @@ async def _latency(config: EmulatorConfig, features: list[str]) -> None:
     )
     if seconds > 0:
         await asyncio.sleep(seconds)
+
+
+def _too_large(operation: Operation) -> str:
+    return f"Image too large: the maximum size is {MAX_INPUT_BYTES[operation] // 2**20}MB"
 
 
 async def _download(state: EmulatorState, url: str, name: str, limit: int) -> bytes:

@@ -252,7 +252,8 @@ class PhotoroomHook(BaseHook):
         return self._remember_plan(_account_from(await self._asend(self._account_request())))
 
     def _remember_plan(self, account: Account) -> Account:
-        # A plan outlives a task, so pricing after a balance check needs no second call.
+        # Kept for this hook's life (one task try): pricing after a balance check needs no
+        # second call, and a new try builds a new hook, so a changed plan is read afresh.
         self._plan = account.plan
         return account
 

@@ -35,7 +35,7 @@ from airflow_photoroom.links import (
     PhotoroomQASheetLink,
 )
 from airflow_photoroom.options import EditOptions, SegmentOptions
-from airflow_photoroom.pricing import Operation
+from airflow_photoroom.pricing import MAX_INPUT_BYTES, Operation
 from airflow_photoroom.settings import DEFAULT_CONN_ID
 from airflow_photoroom.triggers.photoroom import PhotoroomQuotaTrigger
 
@@ -84,7 +84,7 @@ class _PhotoroomImageOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("map_index_template", MAP_INDEX_TEMPLATE)
-        if "outlets" not in kwargs and isinstance(output, str) and "{{" not in output:
+        if "outlets" not in kwargs and _is_literal(output):
             kwargs["outlets"] = [Asset(storage.normalize_uri(output))]
         super().__init__(**kwargs)
         self.image = image
@@ -392,6 +392,7 @@ def _engine(
         concurrency=concurrency or default_concurrency(hook.settings.rate_limit_per_minute),
         send_urls=send_urls,
         input_conn_id=input_conn_id,
+        max_input_bytes=MAX_INPUT_BYTES[operation],
         credits_per_image=hook.credits_for(operation, 1),
         stop_on=(PhotoroomCreditsExhaustedError,),
         log=log,
@@ -450,7 +451,7 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if "{{" not in on_insufficient:  # a template (a DAG param, say) is checked once rendered
+        if _is_literal(on_insufficient):  # a template (a DAG param, say) is checked once rendered
             _check_on_insufficient(on_insufficient)
         if (image is None) == (count is None):
             raise ValueError("give either image (with output) or count")
@@ -556,3 +557,8 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
 def _check_on_insufficient(value: str) -> None:
     if value not in ("fail", "skip", "wait"):
         raise ValueError(f"on_insufficient must be 'fail', 'skip' or 'wait', got {value!r}")
+
+
+def _is_literal(value: object) -> bool:
+    """A plain string known when the DAG is parsed: not a Jinja template, not an XComArg."""
+    return isinstance(value, str) and "{{" not in value and "{%" not in value

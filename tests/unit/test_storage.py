@@ -15,8 +15,9 @@ from airflow_photoroom import storage
         ("s3://bucket/edited/shoe-1a2b.jpg", ("s3://bucket", "edited/shoe-1a2b.jpg")),
         ("s3://bucket", ("s3://bucket", "/")),
         ("gs://bucket/a/b.png", ("gs://bucket", "a/b.png")),
-        ("file:///data/out/shoe.jpg", ("file://", "/data/out/shoe.jpg")),
-        ("/data/out", ("file://", "/data/out")),
+        ("file:///data/out/shoe.jpg", ("file", "/data/out/shoe.jpg")),
+        ("file://nas/share/shoe.jpg", ("file://nas", "/share/shoe.jpg")),
+        ("/data/out", ("file", "/data/out")),
         ("https://cdn.example.com/p/shoe.jpg", ("https://cdn.example.com", "/p/shoe.jpg")),
     ],
 )
