@@ -16,6 +16,7 @@ import hashlib
 import os
 import re
 import uuid
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
@@ -31,6 +32,14 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def is_http(uri: str) -> bool:
     return uri.startswith(("http://", "https://"))
+
+
+def uri_list(image: str | Sequence[str] | None) -> list[str]:
+    """The ``image`` argument of the operators and sensors as a list: one URI, or a batch of them
+    (an XCom list arrives as any sequence)."""
+    if image is None:
+        return []
+    return [image] if isinstance(image, str) else [str(item) for item in image]
 
 
 def normalize_uri(uri: str) -> str:

@@ -60,21 +60,14 @@ def photoroom_google_shopping() -> None:
     rows = read_feed()
     links = image_links(rows)
     ready = ImageAvailableSensor(task_id="wait_for_images", image=links, poke_interval=30, timeout=60 * 60)
-    plan = PhotoroomQuotaCheckOperator(
-        task_id="plan_credits",
-        image=ready.output,
-        output="{{ params.output }}",
-        output_conn_id="{{ params.output_conn_id }}",
-        options=OPTIONS,
-        on_insufficient="fail",
-    )
-    edit = PhotoroomEditOperator(
-        task_id="edit_images",
-        image=ready.output,
-        output="{{ params.output }}",
-        output_conn_id="{{ params.output_conn_id }}",
-        options=OPTIONS,
-    )
+    storage: dict[str, Any] = {
+        "image": ready.output,
+        "output": "{{ params.output }}",
+        "output_conn_id": "{{ params.output_conn_id }}",
+        "options": OPTIONS,
+    }
+    plan = PhotoroomQuotaCheckOperator(task_id="plan_credits", on_insufficient="fail", **storage)
+    edit = PhotoroomEditOperator(task_id="edit_images", **storage)
     plan >> edit
 
     @task

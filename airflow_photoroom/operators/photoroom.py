@@ -107,10 +107,8 @@ class _PhotoroomImageOperator(BaseOperator):
     # ------------------------------------------------------------------------------------------
 
     def _images(self) -> list[str]:
-        if isinstance(self.image, str):
-            return [self.image]
-        images = [str(item) for item in self.image]
-        if not all(images):
+        images = storage.uri_list(self.image)
+        if not isinstance(self.image, str) and not all(images):
             raise AirflowFailException("image: every entry must be a non-empty URI")
         return images
 
@@ -477,7 +475,7 @@ class PhotoroomQuotaCheckOperator(BaseOperator):
         """(to_process, already_done)."""
         if self.count is not None:
             return int(self.count), 0
-        images = [self.image] if isinstance(self.image, str) else [str(i) for i in self.image or []]
+        images = storage.uri_list(self.image)
         assert self.output_folder is not None
         try:
             if self.operation == "edit":

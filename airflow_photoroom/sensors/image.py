@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import PokeReturnValue
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_photoroom import availability
+from airflow_photoroom import availability, storage
 from airflow_photoroom.sensors.base import DeferrableSensor
 from airflow_photoroom.triggers.image import ImageAvailableTrigger
 
@@ -57,7 +57,7 @@ class ImageAvailableSensor(DeferrableSensor):
         self.concurrency = concurrency
 
     def _images(self) -> list[str]:
-        images = [self.image] if isinstance(self.image, str) else [str(i) for i in self.image]
+        images = storage.uri_list(self.image)
         if isinstance(self.wait_for, int) and self.wait_for > len(images):
             raise AirflowException(f"wait_for={self.wait_for} but only {len(images)} images are given")
         return images
